@@ -1,0 +1,15 @@
+/** Keeping secrets out of what Convo stores: workflow history, logs and errors. */
+
+/** Environment variables whose values are secrets. */
+export const SECRET_ENV_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
+
+/** Replaces every occurrence of a secret from `env` in `text` with `[redacted]`. */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
+  let out = text;
+  for (const name of SECRET_ENV_VARS) {
+    const value = env[name];
+    // Very short values would redact ordinary words; real keys and tokens are long.
+    if (value && value.length >= 8) out = out.split(value).join('[redacted]');
+  }
+  return out;
+}

@@ -1,0 +1,167 @@
+/**
+ * The `convo` command. Every failure prints one line, `convo: <reason>` (or `TYPE: message` for a failed turn), and
+ * exits non-zero.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { PERMISSION_MODES, type ConversationState } from '../common/conversation.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { dataDir } from '../paths.js';
+import { answers, startDevServer } from '../server/dev-server.js';
+import { runWorker } from '../worker/main.js';
+import { ConvoClient, ConvoError, TurnFailedError } from './client.js';
+
+/** Builds the command tree. `argv` handling is commander's. */
+export function buildProgram(): Command {
+  const program = new Command('convo')
+    .description('Durable Claude Code conversations on Temporal')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('server')
+    .description('run the Temporal dev server in the foreground (Web UI on --ui-port), keeping data in a database file')
+    .option('--port <port>', 'gRPC port', '7233')
+    .option('--ui-port <port>', 'Web UI port', '8233')
+    .option('--db <file>', 'database file', join(dataDir, 'temporal.db'))
+    .action(async (opts: { port: string; uiPort: string; db: string }) => {
+      const address = `127.0.0.1:${opts.port}`;
+      if (await answers(address)) {
+        console.log(`a Temporal server already answers at ${address}; not starting another`);
+        return;
+      }
+      const server = await startDevServer({ port: Number(opts.port), uiPort: Number(opts.uiPort), dbFile: opts.db, output: 'inherit' });
+      console.log(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}, data in ${opts.db}`);
+      const stop = (): void => void server.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
+    });
+
+  program
+    .command('worker')
+    .description('run a worker in the foreground (stops on SIGINT/SIGTERM)')
+    .action(async () => runWorker());
+
+  program
+    .command('start')
+    .description('start a conversation and print its id')
+    .option('--id <id>', 'conversation id (default: generated)')
+    .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
+    .option('--model <model>', 'model for the CLI')
+    .option('--title <title>', 'a title for people')
+    .option('--system-prompt <text>', 'replace the system prompt')
+    .option('--append-system-prompt <text>', 'append to the system prompt')
+    .option('--allowed-tools <tools...>', 'tools the CLI may use without asking, e.g. Bash Edit')
+    .addOption(new Option('--permission-mode <mode>', 'CLI permission mode').choices([...PERMISSION_MODES]))
+    .action(async (opts: Record<string, string | string[] | undefined>) =>
+      withClient(async (client) => {
+        const id = await client.start({
+          id: opts.id as string | undefined,
+          cwd: opts.cwd as string,
+          model: opts.model as string | undefined,
+          title: opts.title as string | undefined,
+          systemPrompt: opts.systemPrompt as string | undefined,
+          appendSystemPrompt: opts.appendSystemPrompt as string | undefined,
+          allowedTools: opts.allowedTools as string[] | undefined,
+          permissionMode: opts.permissionMode as (typeof PERMISSION_MODES)[number] | undefined,
+        });
+        console.log(id);
+      }),
+    );
+
+  program
+    .command('send')
+    .description('queue a turn (returns at once); TEXT "-" reads the prompt from stdin')
+    .argument('<id>')
+    .argument('<text...>')
+    .action(async (id: string, text: string[]) => withClient((client) => client.send(id, promptFrom(text))));
+
+  program
+    .command('ask')
+    .description('queue a turn and print its reply; TEXT "-" reads the prompt from stdin')
+    .argument('<id>')
+    .argument('<text...>')
+    .action(async (id: string, text: string[]) =>
+      withClient(async (client) => {
+        const { reply } = await client.ask(id, promptFrom(text));
+        console.log(reply);
+      }),
+    );
+
+  program
+    .command('show')
+    .description('show a conversation')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }) =>
+      withClient(async (client) => {
+        const state = await client.state(id);
+        console.log(opts.json ? JSON.stringify(state, null, 2) : formatState(state));
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list conversations')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withClient(async (client) => {
+        const rows = await client.list();
+        if (opts.json) console.log(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) console.log('no conversations');
+        else for (const r of rows) console.log([r.id, r.status, r.turns ?? '-', r.startedAt, r.title ?? ''].join('\t'));
+      }),
+    );
+
+  program
+    .command('close')
+    .description('close a conversation after its queued turns')
+    .argument('<id>')
+    .action(async (id: string) => withClient((client) => client.close(id)));
+
+  return program;
+}
+
+function promptFrom(text: string[]): string {
+  return text.length === 1 && text[0] === '-' ? readFileSync(0, 'utf8') : text.join(' ');
+}
+
+async function withClient(run: (client: ConvoClient) => Promise<void>): Promise<void> {
+  const client = await ConvoClient.connect(loadConfig());
+  try {
+    await run(client);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+function formatState(state: ConversationState): string {
+  const lines = [
+    `${state.id}  ${state.status}${state.closing && state.status !== 'closed' ? ' (closing)' : ''}`,
+    `  backend ${state.backend}, session ${state.sessionId}, cwd ${state.cwd}`,
+    `  transcript ${state.transcriptBytes} bytes, ${state.turns.length} turns`,
+  ];
+  if (state.title) lines.splice(1, 0, `  title ${state.title}`);
+  for (const turn of state.turns) {
+    lines.push(`  [${turn.index}] ${turn.status}: ${turn.prompt.split('\n')[0]}`);
+    if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
+    if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
+  }
+  return lines.join('\n');
+}
+
+/** Runs the command line; prints one-line reasons for expected failures. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof TurnFailedError) console.error(`${err.type}: ${err.message}`);
+    else if (err instanceof ConvoError || err instanceof ConfigError) console.error(`convo: ${err.message}`);
+    else if ((err as { name?: string }).name === 'TransportError' || /connect|UNAVAILABLE/i.test(String(err))) {
+      console.error(`convo: cannot reach Temporal at ${process.env.TEMPORAL_ADDRESS ?? 'localhost:7233'}: ${(err as Error).message}`);
+    } else console.error(`convo: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The shapes of a conversation, shared by the workflow, the activities and the clients. Parsed with zod at the
+ * edges (client input, workflow input). Deterministic: imported by workflow code.
+ */
+import { z } from 'zod';
+import type { TurnError } from './errors.js';
+import { utf8ByteLength } from './text.js';
+
+/** The CLIs a conversation can run on. */
+export const BACKENDS = ['claude'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** Claude Code `--permission-mode` choices (Claude Code 2.1.x `--help`). */
+export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'] as const;
+
+/** Largest prompt a turn accepts, in UTF-8 bytes (Temporal payloads stop at 2 MiB; prompts are far smaller). */
+export const MAX_PROMPT_BYTES = 256 * 1024;
+
+/** How a conversation is set up. `cwd` is an absolute path on the workers. */
+export const ConversationOptions = z.object({
+  backend: z.enum(BACKENDS).default('claude'),
+  cwd: z.string().startsWith('/', 'cwd must be an absolute path'),
+  model: z.string().min(1).optional(),
+  systemPrompt: z.string().min(1).optional(),
+  appendSystemPrompt: z.string().min(1).optional(),
+  allowedTools: z.array(z.string().min(1)).optional(),
+  permissionMode: z.enum(PERMISSION_MODES).optional(),
+  title: z.string().max(200).optional(),
+});
+export type ConversationOptions = z.infer<typeof ConversationOptions>;
+/** What callers pass: `backend` may be left out. */
+export type ConversationOptionsInput = z.input<typeof ConversationOptions>;
+
+/**
+ * Checks a prompt. Returns a one-line reason when it is unusable, undefined when it is fine.
+ * Used by the client before sending and by the workflow's update validator.
+ */
+export function promptProblem(prompt: unknown): string | undefined {
+  if (typeof prompt !== 'string') return 'prompt must be a string';
+  if (prompt.trim().length === 0) return 'prompt is empty';
+  const bytes = utf8ByteLength(prompt);
+  if (bytes > MAX_PROMPT_BYTES) return `prompt is ${bytes} bytes; the limit is ${MAX_PROMPT_BYTES} bytes`;
+  return undefined;
+}
+
+/** Where a conversation is in its life. */
+export const CONVERSATION_STATUSES = ['idle', 'running', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export const TURN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type TurnStatus = (typeof TURN_STATUSES)[number];
+
+/** Token counts of a turn, summed over the CLI's model calls (stream-json `result.usage`). */
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+}
+
+/** One turn as the `state` query shows it. Times are ISO 8601. */
+export interface TurnRecord {
+  index: number;
+  prompt: string;
+  status: TurnStatus;
+  reply?: string;
+  error?: TurnError;
+  /** Cost reported by the CLI, in US dollars. */
+  costUsd?: number;
+  usage?: TurnUsage;
+  /** Wall time the CLI reported for the turn, ms. */
+  durationMs?: number;
+  queuedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** The `state` query's answer. */
+export interface ConversationState {
+  id: string;
+  status: ConversationStatus;
+  backend: Backend;
+  cwd: string;
+  title?: string;
+  model?: string;
+  /** The CLI session id (a UUID made by the workflow). */
+  sessionId: string;
+  /** Set once `close` was signalled: no new turns are taken; queued ones still run. */
+  closing: boolean;
+  turns: TurnRecord[];
+  /** Size of the session transcript held by the workflow, bytes. */
+  transcriptBytes: number;
+}
+
+/** A completed turn's answer to `ask`. */
+export interface TurnReply {
+  index: number;
+  reply: string;
+  costUsd?: number;
+  durationMs?: number;
+}
+
+/** What the turn activity is given. */
+export interface TurnInput {
+  conversationId: string;
+  turnIndex: number;
+  sessionId: string;
+  prompt: string;
+  options: ConversationOptions;
+  /** The session transcript before this turn (JSONL text); empty on the first turn. */
+  transcript: string;
+}
+
+/**
+ * The transcript after a turn, as a change to the one the turn restored: `append` carries only the bytes the CLI
+ * appended (the usual case, so history grows with the new bytes); `replace` carries the whole file, used when the
+ * CLI rewrote earlier bytes.
+ */
+export interface TranscriptChange {
+  mode: 'append' | 'replace';
+  data: string;
+}
+
+/** What the turn activity returns. */
+export interface TurnResult {
+  reply: string;
+  costUsd?: number;
+  usage?: TurnUsage;
+  durationMs?: number;
+  /** Model calls the CLI made in this turn (stream-json `num_turns`). */
+  numTurns?: number;
+  transcript: TranscriptChange;
+}

@@ -1,0 +1,80 @@
+/**
+ * The error taxonomy of a turn. Activities raise `ApplicationFailure`s whose `type` is one of these names; workflows
+ * and clients match on the name, never on `instanceof` (which breaks across the workflow sandbox).
+ *
+ * This module is imported by workflow code: it must stay deterministic and free of Node built-ins.
+ */
+
+/** Every way a turn can fail, as one list used by activities, workflows and clients. */
+export const TURN_ERROR_TYPES = [
+  /** The account hit a usage limit; carries the reset time. */
+  'UsageLimit',
+  /** Credentials missing, invalid or expired. Never retried. */
+  'Authentication',
+  /** The account cannot pay for the request. Never retried. */
+  'Billing',
+  /** The model API rejected the request as malformed. Never retried. */
+  'InvalidRequest',
+  /** 5xx, overloaded, connection refused. Retried with backoff. */
+  'ServerError',
+  /** The reply hit the output token maximum. Retried once. */
+  'MaxOutputTokens',
+  /** The CLI produced no event for too long and was killed. Retried. */
+  'Hung',
+  /** The CLI binary is missing or not executable. Never retried. */
+  'CliNotFound',
+  /** The CLI could not resume the transcript it was given. Never retried. */
+  'SessionNotFound',
+  /** The conversation's working directory does not exist on the worker. Never retried. */
+  'CwdNotFound',
+  /** The stored transcript is not valid JSONL. Never retried. */
+  'TranscriptInvalid',
+  /** Anything else. Retried with backoff. */
+  'Unknown',
+] as const;
+
+/** One of {@link TURN_ERROR_TYPES}. */
+export type TurnErrorType = (typeof TURN_ERROR_TYPES)[number];
+
+/** Types that no retry can heal: the activity fails at once. */
+export const NON_RETRYABLE_ERROR_TYPES: readonly TurnErrorType[] = [
+  'UsageLimit',
+  'Authentication',
+  'Billing',
+  'InvalidRequest',
+  'CliNotFound',
+  'SessionNotFound',
+  'CwdNotFound',
+  'TranscriptInvalid',
+];
+
+/** True when `value` names a turn error type. */
+export function isTurnErrorType(value: unknown): value is TurnErrorType {
+  return typeof value === 'string' && (TURN_ERROR_TYPES as readonly string[]).includes(value);
+}
+
+/** What a failed turn reports: the type and the CLI's real message. */
+export interface TurnError {
+  type: TurnErrorType;
+  message: string;
+}
+
+/**
+ * Details attached to every turn failure (the `details[0]` of the `ApplicationFailure`), so that the CLI's real
+ * output is never swallowed.
+ */
+export interface TurnFailureDetails {
+  /** CLI exit code, or null when it was killed by a signal or never started. */
+  exitCode: number | null;
+  /** Signal that ended the CLI, e.g. `SIGKILL`. */
+  signal: string | null;
+  /** The stream-json `result` event's `subtype`, when there was one. */
+  resultSubtype?: string;
+  /** HTTP status of the model API error, when the CLI reported one. */
+  apiErrorStatus?: number | null;
+  /** Last part of the CLI's stderr (at most 4 KiB). */
+  stderrTail?: string;
+  /** Usage limit only: when the limit resets (ISO 8601), and where that time was read from. */
+  resetsAt?: string;
+  resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
+}

@@ -1,0 +1,77 @@
+/**
+ * Configuration from the environment, parsed with zod. One place for every address, task queue and binary, shared
+ * by the worker, the client and the `convo` command.
+ */
+import { accessSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { bundledClaudePath } from './paths.js';
+
+const Env = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  CONVO_TASK_QUEUE: z.string().min(1).default('convo'),
+  CLAUDE_PATH: z.string().min(1).optional(),
+  CONVO_CLI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0),
+  CONVO_HUNG_AFTER_S: z.coerce.number().positive().default(600),
+  CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
+  CONVO_WORK_DIR: z.string().min(1).optional(),
+});
+
+/** Parsed configuration. Durations in ms. */
+export interface Config {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  /** Path of the `claude` binary: `CLAUDE_PATH`, else the one installed with the project, else `claude` on PATH. */
+  claudePath: string;
+  cliMaxRetries: number;
+  hungAfterMs: number;
+  heartbeatIntervalMs: number;
+  /** Where turns make their private config dirs. */
+  workDir: string;
+}
+
+/** Thrown for an environment variable that does not parse; the message names it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration.
+ * @throws ConfigError naming the variable that does not parse.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.CONVO_TASK_QUEUE,
+    claudePath: resolveBinary(e.CLAUDE_PATH ?? bundledClaudePath() ?? 'claude', env),
+    cliMaxRetries: e.CONVO_CLI_MAX_RETRIES,
+    hungAfterMs: e.CONVO_HUNG_AFTER_S * 1000,
+    heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,
+    workDir: e.CONVO_WORK_DIR ?? tmpdir(),
+  };
+}
+
+/** A bare command name looked up on PATH, as a shell would; paths and names not found are returned as given. */
+export function resolveBinary(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (isAbsolute(name) || name.includes('/')) return name;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not in this folder
+    }
+  }
+  return name;
+}

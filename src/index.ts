@@ -1,0 +1,12 @@
+/**
+ * Convo's package entry: the client API, the shared types and the error taxonomy.
+ */
+export { ConvoClient, ConvoError, TurnFailedError } from './client/client.js';
+export type { ConversationSummary, ConvoErrorCode, StartOptions } from './client/client.js';
+export * from './common/conversation.js';
+export * from './common/errors.js';
+export { parseUsageLimitReset } from './common/usage-limit.js';
+export { loadConfig, type Config } from './config.js';
+export { askUpdate, closeSignal, sendTurnSignal, stateQuery, CONVERSATION_WORKFLOW_TYPE } from './workflows/messages.js';
+export { createConvoWorker } from './worker/worker.js';
+export { ScriptedModelServer } from './testing/model-server.js';

@@ -1,0 +1,37 @@
+/** Folders of the project checkout, found from this module (which sits one level below the root, in src/ or dist/). */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root folder (where package.json is). */
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** `.js` when running compiled code, `.ts` under the test runner: the extension sibling modules have. */
+export const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** Project-local tools (the Temporal binaries), installed by `scripts/setup.mjs`. */
+export const toolsDir = join(projectRoot, '.tools');
+
+/** Project-local data: the dev server's database file. */
+export const dataDir = join(projectRoot, '.convo');
+
+/**
+ * The `claude` binary installed with the project (`@anthropic-ai/claude-code`): the platform package's binary, or
+ * the wrapper package's `bin/claude.exe`. Undefined when neither is there.
+ */
+export function bundledClaudePath(): string | undefined {
+  const require = createRequire(import.meta.url);
+  const candidates: string[] = [];
+  for (const [pkg, file] of [
+    [`@anthropic-ai/claude-code-${process.platform}-${process.arch}`, 'claude'],
+    ['@anthropic-ai/claude-code', join('bin', 'claude.exe')],
+  ] as const) {
+    try {
+      candidates.push(join(dirname(require.resolve(`${pkg}/package.json`)), file));
+    } catch {
+      // package not installed on this platform
+    }
+  }
+  return candidates.find((path) => existsSync(path));
+}

@@ -1,0 +1,314 @@
+/**
+ * A scripted Anthropic Messages API server on loopback.
+ *
+ * It stands where Anthropic's API would be, so that the real `claude` binary (and `opencode`) can run offline in
+ * tests and in the demo. It is the only fake in the system. By default every reply proves what history the CLI
+ * sent: it says how many messages the request carried and echoes the last user text. Tests can queue scripted
+ * replies: text, a `tool_use` block (the CLI then really runs the tool), an HTTP error with any status, body and
+ * headers, or a reply held back until a promise settles.
+ *
+ * Wire format: Anthropic Messages API, `POST /v1/messages` (JSON body, SSE when `stream: true`), as documented at
+ * docs.anthropic.com/en/api/messages-streaming. Claude Code also probes `HEAD /api/hello`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One content block of a Messages API message, as far as this server needs to read it. */
+export interface ContentBlock {
+  type: string;
+  text?: string;
+  name?: string;
+  input?: unknown;
+  content?: unknown;
+  tool_use_id?: string;
+  id?: string;
+}
+
+/** One message of a Messages API request. `content` is a string or a list of blocks. */
+export interface RequestMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string | ContentBlock[];
+}
+
+/** What the server saw of one `POST /v1/messages` request. */
+export interface RecordedRequest {
+  /** Sequence number, from 0, over all requests this server received. */
+  seq: number;
+  receivedAt: Date;
+  path: string;
+  model: string;
+  stream: boolean;
+  messages: RequestMessage[];
+  /** Whether the request offered tools: the CLI's main agent loop does; side requests (titles, summaries) do not. */
+  hasTools: boolean;
+  /** The last user message's text, with `<system-reminder>` blocks and tool results left out. */
+  lastUserText: string;
+  /** Lower-cased request headers. Secrets are replaced by `[redacted]`. */
+  headers: Record<string, string>;
+  /** What the server answered: `'text'`, `'tool_use'` or the HTTP status of a scripted error. */
+  answer: string;
+}
+
+/** A scripted reply. Exactly one of `text`, `toolUse` or `error`; `hold` and `delayMs` may accompany any. */
+export interface ScriptedReply {
+  /** Reply text. With `toolUse`, it precedes the tool call. */
+  text?: string;
+  /** A `tool_use` block: Claude Code runs it (e.g. `{name: 'Bash', input: {command: 'echo hi > f'}}`). */
+  toolUse?: { name: string; input: Record<string, unknown> };
+  /** An HTTP error: status, optional error type and message (an Anthropic error body), optional headers. */
+  error?: { status: number; type?: string; message?: string; headers?: Record<string, string>; body?: unknown };
+  /** Extra response headers on a successful reply (e.g. `anthropic-ratelimit-unified-*`). */
+  headers?: Record<string, string>;
+  /** `stop_reason` of a successful reply; default `end_turn` (`tool_use` when `toolUse` is set). */
+  stopReason?: string;
+  /** Answer only once this promise settles (used to hold a turn open while a test kills a worker). */
+  hold?: Promise<unknown>;
+  /** Wait this long before answering, ms. */
+  delayMs?: number;
+}
+
+/** Picks which requests a scripted reply applies to. Default: the main agent loop's requests (those with tools). */
+export type RequestMatcher = (request: RecordedRequest) => boolean;
+
+interface QueuedReply {
+  reply: ScriptedReply;
+  when: RequestMatcher;
+}
+
+const SECRET_HEADERS = new Set(['x-api-key', 'authorization']);
+
+/** Options for {@link ScriptedModelServer.start}. */
+export interface ModelServerOptions {
+  /** TCP port; default 0 (a free port). */
+  port?: number;
+  /** Answer streaming requests as SSE (default) or as one JSON body. */
+  format?: 'sse' | 'json';
+}
+
+/**
+ * The server. Start it with {@link ScriptedModelServer.start}; point the CLI at {@link ScriptedModelServer.url}
+ * through `ANTHROPIC_BASE_URL`.
+ */
+export class ScriptedModelServer {
+  /** Every `POST /v1/messages` received, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  private readonly queue: QueuedReply[] = [];
+  private seq = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly format: 'sse' | 'json',
+  ) {}
+
+  /** Starts listening on 127.0.0.1. Resolves once the port is bound. */
+  static async start(options: ModelServerOptions = {}): Promise<ScriptedModelServer> {
+    const server = createServer();
+    const instance = new ScriptedModelServer(server, options.format ?? 'sse');
+    server.on('request', (req, res) => {
+      instance.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: String(err) } }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    return instance;
+  }
+
+  /** Base URL for `ANTHROPIC_BASE_URL`, e.g. `http://127.0.0.1:41234` (no `/v1`). */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /**
+   * Queues replies, answered in order to the next matching requests. Unmatched requests get the echo reply.
+   * @param when which requests these replies are for; default: the main agent loop's requests (with tools).
+   */
+  script(replies: ScriptedReply | ScriptedReply[], when: RequestMatcher = (r) => r.hasTools): void {
+    for (const reply of Array.isArray(replies) ? replies : [replies]) this.queue.push({ reply, when });
+  }
+
+  /** Requests from the main agent loop (those that offered tools), in arrival order. */
+  mainRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.hasTools);
+  }
+
+  /** Stops listening and drops open connections. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = req.url ?? '/';
+    if (req.method === 'HEAD' || path.startsWith('/api/hello')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : '{}');
+      return;
+    }
+    const body = await readBody(req);
+    if (req.method === 'POST' && path.startsWith('/v1/messages/count_tokens')) {
+      sendJson(res, 200, { input_tokens: Math.ceil(body.length / 4) });
+      return;
+    }
+    if (req.method !== 'POST' || !path.startsWith('/v1/messages')) {
+      sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } });
+      return;
+    }
+    const parsed = JSON.parse(body) as { model?: string; stream?: boolean; messages?: RequestMessage[]; tools?: unknown[] };
+    const messages = parsed.messages ?? [];
+    const recorded: RecordedRequest = {
+      seq: this.seq++,
+      receivedAt: new Date(),
+      path,
+      model: parsed.model ?? '',
+      stream: parsed.stream === true,
+      messages,
+      hasTools: Array.isArray(parsed.tools) && parsed.tools.length > 0,
+      lastUserText: lastUserText(messages),
+      headers: redactHeaders(req.headers),
+      answer: '',
+    };
+    this.requests.push(recorded);
+    const index = this.queue.findIndex((q) => q.when(recorded));
+    const reply: ScriptedReply =
+      index >= 0
+        ? this.queue.splice(index, 1)[0]!.reply
+        : { text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"` };
+    if (reply.hold) await reply.hold.catch(() => undefined);
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.error) {
+      recorded.answer = String(reply.error.status);
+      const { status, type, message, headers, body: errBody } = reply.error;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(
+        JSON.stringify(
+          errBody ?? { type: 'error', error: { type: type ?? 'api_error', message: message ?? `scripted ${status}` } },
+        ),
+      );
+      return;
+    }
+    recorded.answer = reply.toolUse ? 'tool_use' : 'text';
+    const message = buildMessage(recorded, reply);
+    if (recorded.stream && this.format === 'sse') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
+      for (const event of sseEvents(message)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      res.end();
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify(message));
+    }
+  }
+}
+
+interface AssistantMessage {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: Array<Record<string, unknown>>;
+  stop_reason: string;
+  stop_sequence: null;
+  usage: { input_tokens: number; output_tokens: number };
+}
+
+function buildMessage(request: RecordedRequest, reply: ScriptedReply): AssistantMessage {
+  const content: Array<Record<string, unknown>> = [];
+  if (reply.text !== undefined) content.push({ type: 'text', text: reply.text });
+  if (reply.toolUse) {
+    content.push({
+      type: 'tool_use',
+      id: `toolu_scripted_${request.seq}`,
+      name: reply.toolUse.name,
+      input: reply.toolUse.input,
+    });
+  }
+  const text = JSON.stringify(content);
+  return {
+    id: `msg_scripted_${request.seq}`,
+    type: 'message',
+    role: 'assistant',
+    model: request.model,
+    content,
+    stop_reason: reply.stopReason ?? (reply.toolUse ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: {
+      input_tokens: Math.ceil(JSON.stringify(request.messages).length / 4),
+      output_tokens: Math.ceil(text.length / 4),
+    },
+  };
+}
+
+/** The Messages API streaming events for a complete message, one content block after another. */
+function sseEvents(message: AssistantMessage): Array<Record<string, unknown>> {
+  const events: Array<Record<string, unknown>> = [
+    {
+      type: 'message_start',
+      message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+    },
+  ];
+  message.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+      events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+    } else {
+      events.push({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
+      events.push({
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      });
+    }
+    events.push({ type: 'content_block_stop', index });
+  });
+  events.push({
+    type: 'message_delta',
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
+  events.push({ type: 'message_stop' });
+  return events;
+}
+
+/** Number of user and assistant messages (Claude Code also sends `system` entries, which are not conversation). */
+export function conversationLength(messages: RequestMessage[]): number {
+  return messages.filter((m) => m.role === 'user' || m.role === 'assistant').length;
+}
+
+/** Text of the last user message, leaving out system reminders and tool results. */
+export function lastUserText(messages: RequestMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role !== 'user') continue;
+    const texts =
+      typeof message.content === 'string'
+        ? [message.content]
+        : message.content.filter((b) => b.type === 'text').map((b) => b.text ?? '');
+    const kept = texts.filter((t) => !t.trimStart().startsWith('<system-reminder>'));
+    if (kept.length > 0) return kept.join('\n').trim();
+  }
+  return '';
+}
+
+function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[key] = SECRET_HEADERS.has(key) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,17 @@
+/**
+ * `convo worker`: runs a worker in the foreground until SIGINT or SIGTERM.
+ */
+import { loadConfig } from '../config.js';
+import { createConvoWorker } from './worker.js';
+
+/** Runs a worker with the environment's configuration; resolves when it has shut down. */
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const { worker, connection } = await createConvoWorker(config);
+  try {
+    console.error(`convo worker: task queue ${config.taskQueue} on ${config.temporalAddress}, claude at ${config.claudePath}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Building a Convo worker: the conversation workflow plus the turn activity, on the configured task queue.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { Config } from '../config.js';
+import { moduleExtension } from '../paths.js';
+
+/** The workflow code's entry module. */
+export const workflowsPath = fileURLToPath(new URL(`../workflows/index${moduleExtension}`, import.meta.url));
+
+/** The workflow bundle `npm run build` writes, so that workers start without running webpack. */
+export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+/** Activity dependencies from the configuration and this process's environment. */
+export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+  return {
+    claudePath: config.claudePath,
+    cliMaxRetries: config.cliMaxRetries,
+    hungAfterMs: config.hungAfterMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    workDir: config.workDir,
+    env,
+    now: () => new Date(),
+  };
+}
+
+/**
+ * Connects to Temporal and creates a worker. The caller runs it (`worker.run()`) and closes `connection` after.
+ * @param overrides extra `Worker.create` options (tests use them for shutdown timing).
+ */
+export async function createConvoWorker(
+  config: Config,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);
+    const worker = await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
+      activities: createActivities(activityDeps(config)),
+      ...overrides,
+    });
+    return { worker, connection };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}
+
+/** Bundles the workflow code once into {@link prebuiltBundlePath} (run by `npm run build`). */
+export async function writeWorkflowBundle(): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  const { code } = await bundleWorkflowCode({ workflowsPath });
+  await writeFile(prebuiltBundlePath, code);
+}
