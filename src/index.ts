@@ -7,6 +7,6 @@ export * from './common/conversation.js';
 export * from './common/errors.js';
 export { parseUsageLimitReset } from './common/usage-limit.js';
 export { loadConfig, type Config } from './config.js';
-export { askUpdate, closeSignal, sendTurnSignal, stateQuery, CONVERSATION_WORKFLOW_TYPE } from './workflows/messages.js';
+export { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery, CONVERSATION_WORKFLOW_TYPE } from './workflows/messages.js';
 export { createConvoWorker } from './worker/worker.js';
 export { ScriptedModelServer } from './testing/model-server.js';

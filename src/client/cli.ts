@@ -160,7 +160,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (err instanceof TurnFailedError) console.error(`${err.type}: ${err.message}`);
     else if (err instanceof ConvoError || err instanceof ConfigError) console.error(`convo: ${err.message}`);
     else if ((err as { name?: string }).name === 'TransportError' || /connect|UNAVAILABLE/i.test(String(err))) {
-      console.error(`convo: cannot reach Temporal at ${process.env.TEMPORAL_ADDRESS ?? 'localhost:7233'}: ${(err as Error).message}`);
+      console.error(
+        `convo: cannot reach Temporal at ${process.env.TEMPORAL_ADDRESS ?? 'localhost:7233'} (start one with \`convo server\` or set TEMPORAL_ADDRESS): ${(err as Error).message}`,
+      );
     } else console.error(`convo: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   }

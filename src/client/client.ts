@@ -21,7 +21,14 @@ import {
 } from '../common/conversation.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
-import { CONVERSATION_WORKFLOW_TYPE, askUpdate, closeSignal, sendTurnSignal, stateQuery } from '../workflows/messages.js';
+import {
+  CONVERSATION_WORKFLOW_TYPE,
+  askUpdate,
+  closeSignal,
+  sendTurnSignal,
+  stateQuery,
+  transcriptQuery,
+} from '../workflows/messages.js';
 import type { conversationWorkflow } from '../workflows/conversation.js';
 
 /** Why a client call was refused before any turn ran. */
@@ -150,6 +157,15 @@ export class ConvoClient {
   async state(id: string): Promise<ConversationState> {
     const handle = this.client.workflow.getHandle(id);
     return handle.query(stateQuery).catch((err: unknown) => this.rethrow(id, err));
+  }
+
+  /**
+   * The session transcript (Claude Code JSONL text).
+   * @throws ConvoError `NotFound`.
+   */
+  async transcript(id: string): Promise<string> {
+    const handle = this.client.workflow.getHandle(id);
+    return handle.query(transcriptQuery).catch((err: unknown) => this.rethrow(id, err));
   }
 
   /**

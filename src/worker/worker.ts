@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Config } from '../config.js';
 import { moduleExtension } from '../paths.js';
@@ -56,6 +56,6 @@ export async function createConvoWorker(
 /** Bundles the workflow code once into {@link prebuiltBundlePath} (run by `npm run build`). */
 export async function writeWorkflowBundle(): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
-  const { code } = await bundleWorkflowCode({ workflowsPath });
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   await writeFile(prebuiltBundlePath, code);
 }

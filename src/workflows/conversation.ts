@@ -24,7 +24,7 @@ import {
 } from '../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError } from '../common/errors.js';
 import { utf8ByteLength } from '../common/text.js';
-import { askUpdate, closeSignal, sendTurnSignal, stateQuery } from './messages.js';
+import { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery } from './messages.js';
 
 // A turn is an agent run that may take many minutes, so the start-to-close bound is generous; the activity
 // heartbeats every few seconds, so a dead worker is noticed after 30 s and the turn moves to another worker.
@@ -83,6 +83,7 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
   };
 
   setHandler(stateQuery, state);
+  setHandler(transcriptQuery, () => transcript);
   setHandler(sendTurnSignal, (prompt) => {
     // Signals cannot be refused; the client checks prompts before sending, so this only drops what bypassed it.
     const problem = closing ? 'conversation is closed' : promptProblem(prompt);

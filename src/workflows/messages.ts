@@ -20,5 +20,8 @@ export const askUpdate = defineUpdate<TurnReply, [string]>('ask');
 /** The conversation's status, session id, turns and transcript size. */
 export const stateQuery = defineQuery<ConversationState>('state');
 
+/** The session transcript: Claude Code's `<session_id>.jsonl` text as the workflow holds it. */
+export const transcriptQuery = defineQuery<string>('transcript');
+
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');

@@ -1,0 +1,131 @@
+/**
+ * The world an end-to-end test runs in, built once per file: the scripted model server, a task queue of its own,
+ * real worker processes (`convo worker`, each with its own HOME and TMPDIR) and a client. Only the model server is
+ * scripted; Temporal, the workers, the `claude` binary and the `convo` command are the real ones.
+ */
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
+import { ConvoClient } from '../../src/client/client.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { projectRoot } from '../../src/paths.js';
+import { ScriptedModelServer } from '../../src/testing/model-server.js';
+
+const CONVO_BIN = join(projectRoot, 'bin', 'convo.js');
+/** The fake API key the workers hand to the CLI; tests check it never reaches what Convo stores. */
+export const TEST_API_KEY = 'sk-ant-test-convo-0123456789abcdef';
+
+/** A `convo worker` process. */
+export class WorkerProcess {
+  output = '';
+  constructor(
+    readonly name: string,
+    readonly home: string,
+    readonly tmp: string,
+    readonly child: ResultPromise,
+  ) {
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Sends `signal` and waits for the exit; resolves to the exit code (null when killed by a signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    const result = await this.child;
+    return result.exitCode ?? null;
+  }
+
+  /** Every `.jsonl` file under this worker's HOME and TMPDIR (where Claude Code could leave transcripts). */
+  async transcriptFiles(): Promise<string[]> {
+    return [...(await findFiles(this.home, '.jsonl')), ...(await findFiles(this.tmp, '.jsonl'))];
+  }
+}
+
+/** One test file's world. */
+export class World {
+  readonly workers: WorkerProcess[] = [];
+
+  private constructor(
+    readonly model: ScriptedModelServer,
+    readonly baseDir: string,
+    readonly config: Config,
+    readonly client: ConvoClient,
+  ) {}
+
+  static async create(name: string): Promise<World> {
+    const model = await ScriptedModelServer.start();
+    const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
+    const config = loadConfig({ ...process.env, CONVO_TASK_QUEUE: `test-${name}-${randomUUID().slice(0, 8)}` });
+    const client = await ConvoClient.connect(config);
+    return new World(model, baseDir, config, client);
+  }
+
+  /** The environment worker and `convo` processes run with. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].includes(k)) env[k] = v;
+    }
+    return {
+      ...env,
+      TEMPORAL_ADDRESS: this.config.temporalAddress,
+      CONVO_TASK_QUEUE: this.config.taskQueue,
+      ANTHROPIC_BASE_URL: this.model.url,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      CONVO_HEARTBEAT_INTERVAL_S: '1',
+      ...extra,
+    };
+  }
+
+  /** Starts `convo worker` with its own HOME and TMPDIR; resolves once it polls its task queue. */
+  async startWorker(name: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+    const home = join(this.baseDir, name, 'home');
+    const tmp = join(this.baseDir, name, 'tmp');
+    await mkdir(home, { recursive: true });
+    await mkdir(tmp, { recursive: true });
+    const child = execa('node', [CONVO_BIN, 'worker'], {
+      env: this.env({ HOME: home, TMPDIR: tmp, ...extraEnv }),
+      extendEnv: false,
+      reject: false,
+      buffer: false,
+    });
+    const worker = new WorkerProcess(name, home, tmp, child);
+    this.workers.push(worker);
+    const deadline = Date.now() + 60_000;
+    while (!worker.output.includes('convo worker:')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker ${name} did not start:\n${worker.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return worker;
+  }
+
+  /** A fresh directory for a conversation's cwd. */
+  async workspace(name: string): Promise<string> {
+    const dir = join(this.baseDir, 'workspaces', name);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Runs the real `convo` command; never throws for a non-zero exit. */
+  async convo(args: string[], input?: string) {
+    return execa('node', [CONVO_BIN, ...args], { env: this.env(), extendEnv: false, reject: false, input });
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop('SIGKILL')));
+    await this.client.shutdown();
+    await this.model.close();
+    await rm(this.baseDir, { recursive: true, force: true });
+  }
+}
+
+async function findFiles(dir: string, suffix: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile() && e.name.endsWith(suffix)).map((e) => join(e.parentPath, e.name));
+}
