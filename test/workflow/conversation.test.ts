@@ -104,7 +104,10 @@ test('the ask validator refuses empty prompts and closed conversations without q
   await withConversation(echo, async (handle) => {
     await expect(handle.executeUpdate(askUpdate, { args: ['  '] })).rejects.toThrow(WorkflowUpdateFailedError);
     await handle.signal(closeSignal);
-    const closed = await handle.executeUpdate(askUpdate, { args: ['late'] }).catch((e: WorkflowUpdateFailedError) => e.cause);
+    const closed = await handle.executeUpdate(askUpdate, { args: ['late'] }).then(
+      () => undefined,
+      (e: WorkflowUpdateFailedError) => e.cause,
+    );
     expect(closed?.message).toBe('conversation is closed');
     const final = await handle.result();
     expect(final.status).toBe('closed');
