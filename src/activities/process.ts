@@ -18,8 +18,8 @@ export interface ChildExit {
 /** Options for {@link runChild}. */
 export interface RunChildOptions {
   cwd: string;
-  /** Extra environment on top of the worker's own. */
-  env: Record<string, string>;
+  /** The child's whole environment (nothing else is inherited). */
+  env: NodeJS.ProcessEnv;
   /** Written to stdin, then stdin is closed. */
   stdin: string;
   /** Called for every stdout line, in order. */
@@ -40,6 +40,7 @@ export async function runChild(file: string, args: string[], options: RunChildOp
   const child: ResultPromise = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
+    extendEnv: false,
     input: options.stdin,
     detached: true,
     reject: false,

@@ -43,6 +43,8 @@ export interface RecordedRequest {
   hasTools: boolean;
   /** The last user message's text, with `<system-reminder>` blocks and tool results left out. */
   lastUserText: string;
+  /** How the CLI authenticated: `x-api-key` (API-key mode), a bearer token (subscription/OAuth mode), or neither. */
+  auth: 'api-key' | 'bearer' | 'none';
   /** Lower-cased request headers. Secrets are replaced by `[redacted]`. */
   headers: Record<string, string>;
   /** What the server answered: `'text'`, `'tool_use'` or the HTTP status of a scripted error. */
@@ -65,6 +67,8 @@ export interface ScriptedReply {
   hold?: Promise<unknown>;
   /** Wait this long before answering, ms. */
   delayMs?: number;
+  /** Answer this many matching requests with this reply before moving on; default 1, `Infinity` for all. */
+  times?: number;
 }
 
 /** Picks which requests a scripted reply applies to. Default: the main agent loop's requests (those with tools). */
@@ -73,6 +77,7 @@ export type RequestMatcher = (request: RecordedRequest) => boolean;
 interface QueuedReply {
   reply: ScriptedReply;
   when: RequestMatcher;
+  left: number;
 }
 
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization']);
@@ -128,12 +133,17 @@ export class ScriptedModelServer {
    * @param when which requests these replies are for; default: the main agent loop's requests (with tools).
    */
   script(replies: ScriptedReply | ScriptedReply[], when: RequestMatcher = (r) => r.hasTools): void {
-    for (const reply of Array.isArray(replies) ? replies : [replies]) this.queue.push({ reply, when });
+    for (const reply of Array.isArray(replies) ? replies : [replies]) this.queue.push({ reply, when, left: reply.times ?? 1 });
   }
 
   /** Requests from the main agent loop (those that offered tools), in arrival order. */
   mainRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.hasTools);
+  }
+
+  /** Drops every queued reply that has not been used. */
+  clearScript(): void {
+    this.queue.length = 0;
   }
 
   /** Stops listening and drops open connections. */
@@ -169,15 +179,16 @@ export class ScriptedModelServer {
       messages,
       hasTools: Array.isArray(parsed.tools) && parsed.tools.length > 0,
       lastUserText: lastUserText(messages),
+      auth: req.headers['x-api-key'] ? 'api-key' : /^Bearer /i.test(req.headers.authorization ?? '') ? 'bearer' : 'none',
       headers: redactHeaders(req.headers),
       answer: '',
     };
     this.requests.push(recorded);
-    const index = this.queue.findIndex((q) => q.when(recorded));
-    const reply: ScriptedReply =
-      index >= 0
-        ? this.queue.splice(index, 1)[0]!.reply
-        : { text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"` };
+    const queued = this.queue.find((q) => q.when(recorded));
+    if (queued && --queued.left <= 0) this.queue.splice(this.queue.indexOf(queued), 1);
+    const reply: ScriptedReply = queued?.reply ?? {
+      text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"`,
+    };
     if (reply.hold) await reply.hold.catch(() => undefined);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (reply.error) {

@@ -82,6 +82,7 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
       exit = await runChild(deps.claudePath, claudeArgs(input), {
         cwd,
         env: {
+          ...deps.env,
           CLAUDE_CONFIG_DIR: configDir,
           CLAUDE_CODE_MAX_RETRIES: String(deps.cliMaxRetries),
           DISABLE_AUTOUPDATER: '1',

@@ -1,0 +1,112 @@
+/**
+ * The Claude Code turn activity in a MockActivityEnvironment, with the real `claude` binary against the scripted
+ * model server: cancellation, a hung CLI, a CLI that dies mid-turn.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { CancelledFailure } from '@temporalio/common';
+import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
+import type { TurnInput } from '../../src/common/conversation.js';
+import { loadConfig } from '../../src/config.js';
+import { ScriptedModelServer } from '../../src/testing/model-server.js';
+
+let model: ScriptedModelServer;
+let dir: string;
+let deps: ClaudeBackendDeps;
+beforeAll(async () => {
+  model = await ScriptedModelServer.start();
+  dir = await mkdtemp(join(tmpdir(), 'convo-activity-'));
+  deps = {
+    claudePath: loadConfig().claudePath,
+    cliMaxRetries: 0,
+    hungAfterMs: 60_000,
+    heartbeatIntervalMs: 200,
+    workDir: dir,
+    env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' },
+    now: () => new Date(),
+  };
+});
+afterAll(async () => {
+  await model?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => model.clearScript());
+
+/** An activity environment that does not log the failures these tests cause on purpose. */
+const mockEnv = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => undefined) });
+
+const input = (prompt: string): TurnInput => ({
+  conversationId: 'c',
+  turnIndex: 0,
+  sessionId: crypto.randomUUID(),
+  prompt,
+  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'] },
+  transcript: '',
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(get: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('cancelling a turn kills the CLI and the tool processes it started', async () => {
+  const pidFile = join(dir, 'tool.pid');
+  model.script({ toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; sleep 300`, description: 'sleep' } } });
+  const env = mockEnv();
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+  const turn = env.run(runClaudeTurn, deps, input('sleep for a long time'));
+
+  const toolPid = await waitFor(async () => Number(await readFile(pidFile, 'utf8').catch(() => '')) || undefined);
+  expect(alive(toolPid)).toBe(true);
+  env.cancel();
+  await expect(turn).rejects.toThrow(CancelledFailure);
+  await waitFor(async () => (alive(toolPid) ? undefined : true), 10_000);
+  expect(heartbeats.length).toBeGreaterThan(0);
+  expect(heartbeats.at(-1)).toMatchObject({ lastTool: 'Bash' });
+  // The private config dir is gone with the turn.
+  expect((await readdir(dir)).filter((f) => f.startsWith('convo-turn-'))).toEqual([]);
+});
+
+test('a CLI that prints nothing for too long is killed and the turn fails with Hung', async () => {
+  let release!: () => void;
+  model.script({ text: 'too late', hold: new Promise<void>((r) => (release = r)) });
+  const env = mockEnv();
+  try {
+    await expect(env.run(runClaudeTurn, { ...deps, hungAfterMs: 3000 }, input('hang'))).rejects.toMatchObject({
+      type: 'Hung',
+      nonRetryable: false,
+      message: 'claude printed no event for 3 s and was killed',
+    });
+  } finally {
+    release();
+  }
+});
+
+test('a CLI killed mid-turn fails the turn with the signal in the message, retryably', async () => {
+  model.script({ toolUse: { name: 'Bash', input: { command: 'kill -9 $PPID', description: 'die' } } });
+  const env = mockEnv();
+  await expect(env.run(runClaudeTurn, deps, input('die'))).rejects.toMatchObject({
+    type: 'Unknown',
+    nonRetryable: false,
+    message: 'claude was killed by SIGKILL before it reported a result',
+    details: [expect.objectContaining({ signal: 'SIGKILL', exitCode: null })],
+  });
+});
