@@ -26,10 +26,12 @@ export function buildProgram(): Command {
     .option('--ui-port <port>', 'Web UI port', '8233')
     .option('--db <file>', 'database file', join(dataDir, 'temporal.db'))
     .action(async (opts: { port: string; uiPort: string; db: string }) => {
-      const address = `127.0.0.1:${opts.port}`;
-      if (await answers(address)) {
-        console.log(`a Temporal server already answers at ${address}; not starting another`);
-        return;
+      // A server already answering (at TEMPORAL_ADDRESS, or on the port asked for) wins over starting another.
+      for (const address of [process.env.TEMPORAL_ADDRESS, `127.0.0.1:${opts.port}`]) {
+        if (address && (await answers(address))) {
+          console.log(`a Temporal server already answers at ${address}; not starting another`);
+          return;
+        }
       }
       const server = await startDevServer({ port: Number(opts.port), uiPort: Number(opts.uiPort), dbFile: opts.db, output: 'inherit' });
       console.log(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}, data in ${opts.db}`);

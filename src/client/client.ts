@@ -32,7 +32,7 @@ import {
 import type { conversationWorkflow } from '../workflows/conversation.js';
 
 /** Why a client call was refused before any turn ran. */
-export type ConvoErrorCode = 'NotFound' | 'Closed' | 'InvalidPrompt' | 'InvalidOptions' | 'AlreadyExists';
+export type ConvoErrorCode = 'NotFound' | 'Closed' | 'InvalidPrompt' | 'InvalidOptions' | 'AlreadyExists' | 'NoWorker';
 
 /** A refused call: unknown or closed conversation, bad prompt, bad options. The message is one line. */
 export class ConvoError extends Error {
@@ -151,21 +151,20 @@ export class ConvoClient {
   }
 
   /**
-   * The conversation's state (works on closed conversations too).
-   * @throws ConvoError `NotFound`.
+   * The conversation's state (works on closed conversations too). Answered by a worker, so it waits at most
+   * `timeoutMs` (default 10000 ms) for one.
+   * @throws ConvoError `NotFound`, `NoWorker` (no worker answered in time).
    */
-  async state(id: string): Promise<ConversationState> {
-    const handle = this.client.workflow.getHandle(id);
-    return handle.query(stateQuery).catch((err: unknown) => this.rethrow(id, err));
+  async state(id: string, timeoutMs = 10_000): Promise<ConversationState> {
+    return this.query(id, () => this.client.workflow.getHandle(id).query(stateQuery), timeoutMs);
   }
 
   /**
    * The session transcript (Claude Code JSONL text).
    * @throws ConvoError `NotFound`.
    */
-  async transcript(id: string): Promise<string> {
-    const handle = this.client.workflow.getHandle(id);
-    return handle.query(transcriptQuery).catch((err: unknown) => this.rethrow(id, err));
+  async transcript(id: string, timeoutMs = 10_000): Promise<string> {
+    return this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
   }
 
   /**
@@ -194,7 +193,7 @@ export class ConvoClient {
       rows
         .filter((row) => row.status === 'running')
         .map(async (row) => {
-          const state = await this.state(row.id).catch(() => undefined);
+          const state = await this.state(row.id, 2000).catch(() => undefined);
           if (state) Object.assign(row, { status: state.status, turns: state.turns.length });
         }),
     );
@@ -207,6 +206,20 @@ export class ConvoClient {
     const description = await handle.describe().catch((err: unknown) => this.rethrow(id, err));
     if (description.status.name !== 'RUNNING') throw new ConvoError('Closed', `conversation ${id} is closed`);
     return handle;
+  }
+
+  private async query<T>(id: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
+    try {
+      return await this.connection.withDeadline(Date.now() + timeoutMs, run);
+    } catch (err) {
+      if ((err as { code?: number }).code === 4 /* DEADLINE_EXCEEDED */) {
+        throw new ConvoError(
+          'NoWorker',
+          `conversation ${id} did not answer within ${timeoutMs / 1000} s: is a worker running on task queue ${this.config.taskQueue}?`,
+        );
+      }
+      return this.rethrow(id, err);
+    }
   }
 
   private async rethrow(id: string, err: unknown): Promise<never> {
