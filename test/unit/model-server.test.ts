@@ -1,0 +1,85 @@
+/**
+ * The scripted Messages API server speaks the wire format: HEAD /api/hello, JSON and SSE replies, tool_use, errors.
+ */
+import { ScriptedModelServer } from '../../src/testing/model-server.js';
+
+let server: ScriptedModelServer;
+beforeAll(async () => {
+  server = await ScriptedModelServer.start();
+});
+afterAll(async () => server?.close());
+
+const post = (body: unknown) =>
+  fetch(`${server.url}/v1/messages?beta=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-secret-value' },
+    body: JSON.stringify(body),
+  });
+const tools = [{ name: 'Bash', input_schema: {} }];
+
+test('HEAD /api/hello answers 200', async () => {
+  expect((await fetch(`${server.url}/api/hello`, { method: 'HEAD' })).status).toBe(200);
+});
+
+test('a non-streaming request gets one JSON message echoing the history it received', async () => {
+  const res = await post({
+    model: 'm',
+    tools,
+    messages: [
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: [{ type: 'text', text: 'two' }] },
+      { role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }, { type: 'text', text: 'three' }] },
+    ],
+  });
+  expect(res.headers.get('content-type')).toBe('application/json');
+  expect(await res.json()).toMatchObject({
+    type: 'message',
+    role: 'assistant',
+    content: [{ type: 'text', text: 'Received 3 messages. Last user text: "three"' }],
+    stop_reason: 'end_turn',
+  });
+  expect(server.requests.at(-1)).toMatchObject({ auth: 'api-key', headers: { 'x-api-key': '[redacted]' } });
+});
+
+test('a streaming request gets SSE events that rebuild the scripted tool_use', async () => {
+  server.script({ text: 'running', toolUse: { name: 'Bash', input: { command: 'ls' } } });
+  const res = await post({ model: 'm', stream: true, tools, messages: [{ role: 'user', content: 'go' }] });
+  expect(res.headers.get('content-type')).toBe('text/event-stream');
+  const events = (await res.text())
+    .split('\n\n')
+    .filter(Boolean)
+    .map((chunk) => JSON.parse(chunk.split('\n')[1]!.slice('data: '.length)) as Record<string, unknown>);
+  expect(events.map((e) => e.type)).toEqual([
+    'message_start',
+    'content_block_start',
+    'content_block_delta',
+    'content_block_stop',
+    'content_block_start',
+    'content_block_delta',
+    'content_block_stop',
+    'message_delta',
+    'message_stop',
+  ]);
+  expect(events[4]).toMatchObject({ content_block: { type: 'tool_use', name: 'Bash' } });
+  expect(JSON.parse((events[5] as { delta: { partial_json: string } }).delta.partial_json)).toEqual({ command: 'ls' });
+  expect(events[7]).toMatchObject({ delta: { stop_reason: 'tool_use' } });
+});
+
+test('scripted errors carry status, body and headers, and can repeat', async () => {
+  server.script({ error: { status: 529, type: 'overloaded_error', message: 'busy', headers: { 'retry-after': '7' } }, times: 2 });
+  for (let i = 0; i < 2; i++) {
+    const res = await post({ model: 'm', tools, messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(529);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(await res.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'busy' } });
+  }
+  expect((await post({ model: 'm', tools, messages: [{ role: 'user', content: 'x' }] })).status).toBe(200);
+});
+
+test('side requests without tools are not consumed by scripts for the main loop', async () => {
+  server.script({ text: 'for the main loop' });
+  const side = await (await post({ model: 'haiku', messages: [{ role: 'user', content: 'title?' }] })).json();
+  expect(side.content[0].text).toBe('Received 1 messages. Last user text: "title?"');
+  const main = await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json();
+  expect(main.content[0].text).toBe('for the main loop');
+});
