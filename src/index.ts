@@ -5,7 +5,7 @@ export { ConvoClient, ConvoError, TurnFailedError } from './client/client.js';
 export type { ConversationSummary, ConvoErrorCode, StartOptions } from './client/client.js';
 export * from './common/conversation.js';
 export * from './common/errors.js';
-export { parseUsageLimitReset } from './common/usage-limit.js';
+export { parseUsageLimitReset } from './activities/usage-limit.js';
 export { loadConfig, type Config } from './config.js';
 export { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery, CONVERSATION_WORKFLOW_TYPE } from './workflows/messages.js';
 export { createConvoWorker } from './worker/worker.js';

@@ -5,7 +5,7 @@
  * Source: the failure shapes of Claude Code 2.1.330 recorded in shared CLI-FACTS and `test/fixtures/claude`.
  */
 import type { TurnErrorType } from '../../common/errors.js';
-import { parseUsageLimitReset } from '../../common/usage-limit.js';
+import { parseUsageLimitReset } from '../usage-limit.js';
 import type { ChildExit } from '../process.js';
 import type { StreamSummary } from './stream-json.js';
 
