@@ -17,6 +17,7 @@ const Env = z.object({
   CONVO_HUNG_AFTER_S: z.coerce.number().positive().default(600),
   CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
   CONVO_WORK_DIR: z.string().min(1).optional(),
+  CONVO_ACCOUNT: z.string().min(1).default('default'),
 });
 
 /** Parsed configuration. Durations in ms. */
@@ -31,6 +32,8 @@ export interface Config {
   heartbeatIntervalMs: number;
   /** Where turns make their private config dirs. */
   workDir: string;
+  /** The account new conversations belong to: conversations of one account share its usage limit. */
+  account: string;
 }
 
 /** Thrown for an environment variable that does not parse; the message names it. */
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hungAfterMs: e.CONVO_HUNG_AFTER_S * 1000,
     heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,
     workDir: e.CONVO_WORK_DIR ?? tmpdir(),
+    account: e.CONVO_ACCOUNT,
   };
 }
 

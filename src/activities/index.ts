@@ -2,6 +2,7 @@
  * The worker's activities, built once by {@link createActivities} from injected dependencies.
  */
 import type { TurnInput, TurnResult } from '../common/conversation.js';
+import { joinAccount } from './account.js';
 import { runClaudeTurn, type ClaudeBackendDeps } from './claude/run-turn.js';
 
 /** Everything activities need from the worker process. */
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     async runTurn(input: TurnInput): Promise<TurnResult> {
       return runClaudeTurn(deps, input);
     },
+    joinAccount,
   };
 }
 

@@ -118,6 +118,18 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('resume')
+    .description('run again the turn that needs attention, once credentials or billing are fixed')
+    .argument('<id>')
+    .action(async (id: string) => withClient((client) => client.resume(id)));
+
+  program
+    .command('skip')
+    .description('fail the turn that needs attention and go on with the next')
+    .argument('<id>')
+    .action(async (id: string) => withClient((client) => client.skip(id)));
+
+  program
     .command('close')
     .description('close a conversation after its queued turns')
     .argument('<id>')
@@ -146,6 +158,11 @@ function formatState(state: ConversationState): string {
     `  transcript ${state.transcriptBytes} bytes, ${state.turns.length} turns`,
   ];
   if (state.title) lines.splice(1, 0, `  title ${state.title}`);
+  if (state.rateLimitedUntil) lines.push(`  usage limit of account ${state.account} until ${state.rateLimitedUntil}: ${state.rateLimitMessage ?? ''}`);
+  if (state.attention) {
+    lines.push(`  needs attention: ${state.attention.type}: ${state.attention.message}`);
+    lines.push(`  fix it, then \`convo resume ${state.id}\` (or \`convo skip ${state.id}\` to fail the turn)`);
+  }
   for (const turn of state.turns) {
     lines.push(`  [${turn.index}] ${turn.status}: ${turn.prompt.split('\n')[0]}`);
     if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);

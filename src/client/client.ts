@@ -25,14 +25,23 @@ import {
   CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
   closeSignal,
+  resumeSignal,
   sendTurnSignal,
+  skipSignal,
   stateQuery,
   transcriptQuery,
 } from '../workflows/messages.js';
 import type { conversationWorkflow } from '../workflows/conversation.js';
 
 /** Why a client call was refused before any turn ran. */
-export type ConvoErrorCode = 'NotFound' | 'Closed' | 'InvalidPrompt' | 'InvalidOptions' | 'AlreadyExists' | 'NoWorker';
+export type ConvoErrorCode =
+  | 'NotFound'
+  | 'Closed'
+  | 'InvalidPrompt'
+  | 'InvalidOptions'
+  | 'AlreadyExists'
+  | 'NoWorker'
+  | 'NotWaiting';
 
 /** A refused call: unknown or closed conversation, bad prompt, bad options. The message is one line. */
 export class ConvoError extends Error {
@@ -98,7 +107,7 @@ export class ConvoClient {
     const cwd = resolve(rest.cwd ?? process.cwd());
     const info = await stat(cwd).catch(() => undefined);
     if (!info?.isDirectory()) throw new ConvoError('InvalidOptions', `cwd ${cwd} does not exist or is not a directory`);
-    const parsed = ConversationOptions.safeParse({ ...rest, cwd });
+    const parsed = ConversationOptions.safeParse({ account: this.config.account, ...rest, cwd });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new ConvoError('InvalidOptions', `${issue.path.join('.')}: ${issue.message}`);
@@ -174,6 +183,31 @@ export class ConvoClient {
   async close(id: string): Promise<void> {
     const handle = await this.openHandle(id);
     await handle.signal(closeSignal).catch((err: unknown) => this.rethrow(id, err));
+  }
+
+  /**
+   * Runs again the turn that needs attention (after fixing credentials or billing).
+   * @throws ConvoError `NotFound`, `Closed`, `NotWaiting` (the conversation does not need attention).
+   */
+  async resume(id: string): Promise<void> {
+    await this.decide(id, 'resume');
+  }
+
+  /**
+   * Fails the turn that needs attention with its error and goes on to the next turn.
+   * @throws ConvoError `NotFound`, `Closed`, `NotWaiting`.
+   */
+  async skip(id: string): Promise<void> {
+    await this.decide(id, 'skip');
+  }
+
+  private async decide(id: string, decision: 'resume' | 'skip'): Promise<void> {
+    const handle = await this.openHandle(id);
+    const { status } = await this.state(id);
+    if (status !== 'needs_attention') {
+      throw new ConvoError('NotWaiting', `conversation ${id} does not need attention (status ${status})`);
+    }
+    await handle.signal(decision === 'resume' ? resumeSignal : skipSignal).catch((err: unknown) => this.rethrow(id, err));
   }
 
   /** Conversations on this namespace, newest first; at most `limit` (default 100). */

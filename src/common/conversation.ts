@@ -26,6 +26,11 @@ export const ConversationOptions = z.object({
   allowedTools: z.array(z.string().min(1)).optional(),
   permissionMode: z.enum(PERMISSION_MODES).optional(),
   title: z.string().max(200).optional(),
+  /** Conversations of one account share its usage limit; default `default`. */
+  account: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, 'account must be 1-100 letters, digits, _ . or -')
+    .default('default'),
 });
 export type ConversationOptions = z.infer<typeof ConversationOptions>;
 /** What callers pass: `backend` may be left out. */
@@ -44,7 +49,7 @@ export function promptProblem(prompt: unknown): string | undefined {
 }
 
 /** Where a conversation is in its life. */
-export const CONVERSATION_STATUSES = ['idle', 'running', 'closed'] as const;
+export const CONVERSATION_STATUSES = ['idle', 'running', 'rate_limited', 'needs_attention', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 export const TURN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
@@ -80,6 +85,7 @@ export interface ConversationState {
   id: string;
   status: ConversationStatus;
   backend: Backend;
+  account: string;
   cwd: string;
   title?: string;
   model?: string;
@@ -90,6 +96,12 @@ export interface ConversationState {
   turns: TurnRecord[];
   /** Size of the session transcript held by the workflow, bytes. */
   transcriptBytes: number;
+  /** While the account is paused for a usage limit: the reset time (ISO 8601). No turn starts before it. */
+  rateLimitedUntil?: string;
+  /** The usage-limit message behind `rateLimitedUntil`. */
+  rateLimitMessage?: string;
+  /** While `needs_attention`: why (an `Authentication` or `Billing` error). Signal `resume` or `skip`. */
+  attention?: TurnError;
 }
 
 /** A completed turn's answer to `ask`. */

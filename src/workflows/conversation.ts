@@ -1,15 +1,20 @@
 /**
  * The conversation workflow: one per conversation, workflow id = conversation id. It owns the session id and the
  * session transcript, and runs turns one at a time, in arrival order, each as a `runTurn` activity on whichever
- * worker picks it up.
+ * worker picks it up. How a failed turn is handled:
+ * - `UsageLimit`: the account pauses until the reset time (a durable timer), then the same turn runs again;
+ * - `Authentication`, `Billing`: the conversation waits for `resume` (run the turn again) or `skip` (fail it);
+ * - anything else that Temporal's retries did not heal: the turn fails; the conversation goes on.
  */
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
+  sleep,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,9 +27,22 @@ import {
   type TurnRecord,
   type TurnReply,
 } from '../common/conversation.js';
-import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError } from '../common/errors.js';
+import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError, type TurnFailureDetails } from '../common/errors.js';
 import { utf8ByteLength } from '../common/text.js';
-import { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery } from './messages.js';
+import {
+  accountPausedSignal,
+  accountWorkflowId,
+  askUpdate,
+  closeSignal,
+  leaveAccountSignal,
+  resumeSignal,
+  sendTurnSignal,
+  skipSignal,
+  stateQuery,
+  transcriptQuery,
+  usageLimitSignal,
+  type AccountPause,
+} from './messages.js';
 
 // A turn is an agent run that may take many minutes, so the start-to-close bound is generous; the activity
 // heartbeats every few seconds, so a dead worker is noticed after 30 s and the turn moves to another worker.
@@ -41,6 +59,14 @@ const { runTurn } = proxyActivities<Activities>({
     nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
   },
 });
+
+// Joining the account is one signal-with-start against the Temporal frontend: seconds at most.
+const { joinAccount } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+
+/** Wait this long past a reset time before running the turn again: resets are announced to the minute. */
+export const RESET_MARGIN_MS = 2_000;
+/** A usage limit whose reset time could not be read pauses the account this long. */
+export const UNKNOWN_RESET_PAUSE_MS = 15 * 60_000;
 
 /**
  * Runs a conversation until it is closed.
@@ -61,11 +87,23 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
   let transcriptBytes = 0;
   let closing = false;
   let finished = false;
+  let pause: AccountPause | undefined;
+  let waitingOnPause = false;
+  let attention: TurnError | undefined;
+  let decision: 'resume' | 'skip' | undefined;
 
+  const paused = (): boolean => pause !== undefined && Date.parse(pause.until) > Date.now();
+  const status = (): ConversationState['status'] => {
+    if (finished) return 'closed';
+    if (attention) return 'needs_attention';
+    if (waitingOnPause) return 'rate_limited';
+    return queue.length > 0 || turns.some((t) => t.status === 'running') ? 'running' : 'idle';
+  };
   const state = (): ConversationState => ({
     id,
-    status: finished ? 'closed' : queue.length > 0 || turns.some((t) => t.status === 'running') ? 'running' : 'idle',
+    status: status(),
     backend: options.backend,
+    account: options.account,
     cwd: options.cwd,
     title: options.title,
     model: options.model,
@@ -73,6 +111,9 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
     closing,
     turns,
     transcriptBytes,
+    rateLimitedUntil: paused() ? pause!.until : undefined,
+    rateLimitMessage: paused() ? pause!.message : undefined,
+    attention,
   });
 
   const enqueue = (prompt: string): TurnRecord => {
@@ -80,6 +121,9 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
     turns.push(turn);
     queue.push(turn);
     return turn;
+  };
+  const extendPause = (next: AccountPause): void => {
+    if (!pause || Date.parse(next.until) > Date.parse(pause.until)) pause = next;
   };
 
   setHandler(stateQuery, state);
@@ -110,52 +154,98 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
   setHandler(closeSignal, () => {
     closing = true;
   });
+  setHandler(accountPausedSignal, extendPause);
+  setHandler(resumeSignal, () => {
+    if (attention) decision = 'resume';
+  });
+  setHandler(skipSignal, () => {
+    if (attention) decision = 'skip';
+  });
 
+  await joinAccount(options.account, id);
+
+  /** Sleeps on durable timers until the account's pause is over (it may be extended while sleeping). */
+  const waitOutPause = async (): Promise<void> => {
+    while (paused()) {
+      waitingOnPause = true;
+      await sleep(Date.parse(pause!.until) - Date.now() + RESET_MARGIN_MS);
+    }
+    waitingOnPause = false;
+  };
+
+  /** Runs a turn until it completes, fails for good, or is skipped. */
   const runOne = async (turn: TurnRecord): Promise<void> => {
-    turn.status = 'running';
-    turn.startedAt = new Date().toISOString();
-    try {
-      const result = await runTurn({ conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript });
-      transcript = result.transcript.mode === 'append' ? transcript + result.transcript.data : result.transcript.data;
-      transcriptBytes = utf8ByteLength(transcript);
-      Object.assign(turn, {
-        status: 'completed',
-        reply: result.reply,
-        costUsd: result.costUsd,
-        usage: result.usage,
-        durationMs: result.durationMs,
-      });
-    } catch (err) {
-      turn.status = 'failed';
-      turn.error = turnError(err);
-      log.warn('turn failed', { turn: turn.index, ...turn.error });
-    } finally {
-      turn.endedAt = new Date().toISOString();
+    for (;;) {
+      await waitOutPause();
+      turn.status = 'running';
+      turn.startedAt = new Date().toISOString();
+      try {
+        const result = await runTurn({ conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript });
+        transcript = result.transcript.mode === 'append' ? transcript + result.transcript.data : result.transcript.data;
+        transcriptBytes = utf8ByteLength(transcript);
+        Object.assign(turn, { status: 'completed', reply: result.reply, costUsd: result.costUsd, usage: result.usage, durationMs: result.durationMs });
+        turn.endedAt = new Date().toISOString();
+        return;
+      } catch (err) {
+        const { error, details } = turnError(err);
+        if (error.type === 'UsageLimit') {
+          const until = details?.resetsAt ?? new Date(Date.now() + UNKNOWN_RESET_PAUSE_MS).toISOString();
+          const refusal: AccountPause = { until, message: error.message, by: id };
+          extendPause(refusal);
+          log.warn('usage limit: pausing until the reset time', { turn: turn.index, until });
+          await getExternalWorkflowHandle(accountWorkflowId(options.account))
+            .signal(usageLimitSignal, refusal)
+            .catch((e: unknown) => log.warn('could not tell the account about the usage limit', { error: String(e) }));
+          turn.status = 'queued';
+          continue;
+        }
+        if (error.type === 'Authentication' || error.type === 'Billing') {
+          attention = error;
+          turn.status = 'queued';
+          log.warn('turn needs attention: waiting for resume or skip', { turn: turn.index, ...error });
+          await condition(() => decision !== undefined);
+          const skip = decision === 'skip';
+          attention = undefined;
+          decision = undefined;
+          if (!skip) continue;
+        }
+        turn.status = 'failed';
+        turn.error = error;
+        turn.endedAt = new Date().toISOString();
+        log.warn('turn failed', { turn: turn.index, ...error });
+        return;
+      }
     }
   };
 
   for (;;) {
     await condition(() => queue.length > 0 || closing);
-    const turn = queue.shift();
+    const turn = queue[0];
     if (!turn) break;
     await runOne(turn);
+    queue.shift();
   }
   finished = true;
+  await getExternalWorkflowHandle(accountWorkflowId(options.account))
+    .signal(leaveAccountSignal, id)
+    .catch((err: unknown) => log.info('account already gone', { error: String(err) }));
   await condition(allHandlersFinished);
   return state();
 }
 
 /**
- * The turn error carried by an activity failure: its `ApplicationFailure` type and message when it has one.
- * Matches on `type` and `name`, not `instanceof`, as failures are rebuilt across the sandbox boundary.
+ * The turn error carried by an activity failure: its `ApplicationFailure` type, message and details when it has
+ * them. Matches on `type` and `name`, not `instanceof`, as failures are rebuilt across the sandbox boundary.
  */
-function turnError(err: unknown): TurnError {
+function turnError(err: unknown): { error: TurnError; details?: TurnFailureDetails } {
   const cause = (err as { cause?: unknown } | undefined)?.cause ?? err;
-  const failure = cause as { type?: unknown; name?: unknown; message?: unknown; timeoutType?: unknown };
+  const failure = cause as { type?: unknown; name?: unknown; message?: unknown; timeoutType?: unknown; details?: unknown[] };
   const message = typeof failure?.message === 'string' ? failure.message : String(cause);
-  if (isTurnErrorType(failure?.type)) return { type: failure.type, message };
-  if (failure?.name === 'TimeoutFailure') {
-    return { type: 'Unknown', message: `turn timed out (${String(failure.timeoutType)}): the worker running it stopped answering` };
+  if (isTurnErrorType(failure?.type)) {
+    return { error: { type: failure.type, message }, details: failure.details?.[0] as TurnFailureDetails | undefined };
   }
-  return { type: 'Unknown', message };
+  if (failure?.name === 'TimeoutFailure') {
+    return { error: { type: 'Unknown', message: `turn timed out (${String(failure.timeoutType)}): the worker running it stopped answering` } };
+  }
+  return { error: { type: 'Unknown', message } };
 }

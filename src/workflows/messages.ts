@@ -25,3 +25,49 @@ export const transcriptQuery = defineQuery<string>('transcript');
 
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');
+
+/** Credentials or billing were fixed: run the turn that needs attention again. */
+export const resumeSignal = defineSignal('resume');
+
+/** Give up on the turn that needs attention: fail it with its error and go on to the next. */
+export const skipSignal = defineSignal('skip');
+
+/** A usage limit announced to a conversation by its account: no turn starts before `until` (ISO 8601). */
+export interface AccountPause {
+  until: string;
+  /** The CLI's message, e.g. `You've hit your 5-hour limit · resets 2:25am (UTC)`. */
+  message: string;
+  /** The conversation that was refused. */
+  by: string;
+}
+
+/** Sent by the account workflow to its conversations when one of them hit a usage limit. */
+export const accountPausedSignal = defineSignal<[AccountPause]>('accountPaused');
+
+// The account workflow: one per account (credentials), so that conversations sharing a usage limit pause together.
+
+/** Name of the account workflow type. */
+export const ACCOUNT_WORKFLOW_TYPE = 'accountWorkflow';
+
+/** Workflow id of an account's workflow. */
+export function accountWorkflowId(account: string): string {
+  return `convo-account-${account}`;
+}
+
+/** A conversation joins its account (argument: conversation id). */
+export const joinAccountSignal = defineSignal<[string]>('joinAccount');
+
+/** A conversation leaves its account when it closes (argument: conversation id). */
+export const leaveAccountSignal = defineSignal<[string]>('leaveAccount');
+
+/** A conversation was refused for a usage limit: pause every member until `until`. */
+export const usageLimitSignal = defineSignal<[AccountPause]>('usageLimit');
+
+/** The account's pause (ISO 8601, absent when none) and its member conversations. */
+export interface AccountState {
+  pausedUntil?: string;
+  message?: string;
+  members: string[];
+}
+
+export const accountStateQuery = defineQuery<AccountState>('accountState');

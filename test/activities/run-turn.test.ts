@@ -43,7 +43,7 @@ const input = (prompt: string): TurnInput => ({
   turnIndex: 0,
   sessionId: crypto.randomUUID(),
   prompt,
-  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'] },
+  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'], account: 'default' },
   transcript: '',
 });
 

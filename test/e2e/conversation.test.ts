@@ -11,14 +11,6 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.dispose());
 
-/** Identities of the workers that ran each turn activity, in order, read from the workflow history. */
-async function turnWorkers(id: string): Promise<string[]> {
-  const history = await world.client.client.workflow.getHandle(id).fetchHistory();
-  return (history.events ?? [])
-    .map((e) => e.activityTaskStartedEventAttributes?.identity)
-    .filter((identity): identity is string => Boolean(identity));
-}
-
 async function expectNoTranscriptLeft(workers: WorkerProcess[]): Promise<void> {
   for (const worker of workers) expect(await worker.transcriptFiles()).toEqual([]);
 }
@@ -56,7 +48,7 @@ test('three turns, the second and third on another worker, keep the whole histor
   expect(texts[4]).toContain(prompts[2]);
 
   // Turn 1 ran on worker A, turns 2 and 3 on worker B.
-  const identities = await turnWorkers(id);
+  const identities = (await world.turnAttempts(id)).map((a) => a.identity);
   expect(identities).toHaveLength(3);
   expect(identities[0]).toMatch(new RegExp(`^${workerA.pid}@`));
   expect(identities[1]).toMatch(new RegExp(`^${workerB.pid}@`));

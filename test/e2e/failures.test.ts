@@ -23,9 +23,7 @@ test('a failed turn prints the CLI error as TYPE: message, and the conversation 
   expect(failed.stderr.trim()).toBe('InvalidRequest: API Error: 400 messages: prompt is malformed');
   // Non-retryable: Temporal ran the turn activity once. (The CLI itself re-sends a 400 a few times within that
   // one run, whatever CLAUDE_CODE_MAX_RETRIES says; see CLI-FACTS in the README.)
-  const history = await world.client.client.workflow.getHandle(id).fetchHistory();
-  const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
-  expect(attempts.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+  expect((await world.turnAttempts(id)).map((a) => a.attempt)).toEqual([1]);
 
   const ok = await world.convo(['ask', id, 'and now?']);
   expect(ok.exitCode).toBe(0);

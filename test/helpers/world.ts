@@ -61,7 +61,9 @@ export class World {
   static async create(name: string): Promise<World> {
     const model = await ScriptedModelServer.start();
     const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
-    const config = loadConfig({ ...process.env, CONVO_TASK_QUEUE: `test-${name}-${randomUUID().slice(0, 8)}` });
+    // A task queue and an account of its own, so that test files never share workers or usage limits.
+    const suffix = `${name}-${randomUUID().slice(0, 8)}`;
+    const config = loadConfig({ ...process.env, CONVO_TASK_QUEUE: `test-${suffix}`, CONVO_ACCOUNT: `test-${suffix}` });
     const client = await ConvoClient.connect(config);
     return new World(model, baseDir, config, client);
   }
@@ -76,6 +78,7 @@ export class World {
       ...env,
       TEMPORAL_ADDRESS: this.config.temporalAddress,
       CONVO_TASK_QUEUE: this.config.taskQueue,
+      CONVO_ACCOUNT: this.config.account,
       ANTHROPIC_BASE_URL: this.model.url,
       ANTHROPIC_API_KEY: TEST_API_KEY,
       CONVO_HEARTBEAT_INTERVAL_S: '1',
@@ -113,8 +116,23 @@ export class World {
   }
 
   /** Runs the real `convo` command; never throws for a non-zero exit. */
-  async convo(args: string[], input?: string) {
-    return execa('node', [CONVO_BIN, ...args], { env: this.env(), extendEnv: false, reject: false, input });
+  async convo(args: string[], input?: string, extraEnv: Record<string, string> = {}) {
+    return execa('node', [CONVO_BIN, ...args], { env: this.env(extraEnv), extendEnv: false, reject: false, input });
+  }
+
+  /**
+   * Every started attempt of the `runTurn` activity in a conversation's history, in order: which worker ran it
+   * (identity `pid@host`) and the attempt number.
+   */
+  async turnAttempts(id: string, client = this.client): Promise<Array<{ identity: string; attempt: number }>> {
+    const history = await client.client.workflow.getHandle(id).fetchHistory();
+    const events = history.events ?? [];
+    const runTurnScheduled = new Set(
+      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTurn').map((e) => String(e.eventId)),
+    );
+    return events
+      .filter((e) => runTurnScheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
+      .map((e) => ({ identity: e.activityTaskStartedEventAttributes!.identity ?? '', attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0 }));
   }
 
   async dispose(): Promise<void> {

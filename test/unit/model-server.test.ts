@@ -78,8 +78,8 @@ test('scripted errors carry status, body and headers, and can repeat', async () 
 
 test('side requests without tools are not consumed by scripts for the main loop', async () => {
   server.script({ text: 'for the main loop' });
-  const side = await (await post({ model: 'haiku', messages: [{ role: 'user', content: 'title?' }] })).json();
-  expect(side.content[0].text).toBe('Received 1 messages. Last user text: "title?"');
-  const main = await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json();
-  expect(main.content[0].text).toBe('for the main loop');
+  const side = (await (await post({ model: 'haiku', messages: [{ role: 'user', content: 'title?' }] })).json()) as { content: Array<{ text: string }> };
+  expect(side.content[0]!.text).toBe('Received 1 messages. Last user text: "title?"');
+  const main = (await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json()) as { content: Array<{ text: string }> };
+  expect(main.content[0]!.text).toBe('for the main loop');
 });

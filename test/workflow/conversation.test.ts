@@ -5,20 +5,32 @@
 import { jest } from '@jest/globals';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Activities } from '../../src/activities/index.js';
-import type { TurnInput, TurnResult } from '../../src/common/conversation.js';
+import { joinAccount } from '../../src/activities/account.js';
+import type { ConversationState, TurnInput, TurnResult } from '../../src/common/conversation.js';
 import { findTestServer } from '../../src/server/dev-server.js';
 import { workflowsPath } from '../../src/worker/worker.js';
-import { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery } from '../../src/workflows/messages.js';
+import {
+  askUpdate,
+  closeSignal,
+  resumeSignal,
+  sendTurnSignal,
+  skipSignal,
+  stateQuery,
+  transcriptQuery,
+} from '../../src/workflows/messages.js';
 import { conversationWorkflow } from '../../src/workflows/conversation.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: { code: string };
 beforeAll(async () => {
   // The fakes fail on purpose; the worker need not log each failure.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
   const path = findTestServer();
   if (!path) throw new Error('no temporal-test-server in .tools/: run `npm run setup`');
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
@@ -29,20 +41,24 @@ afterAll(async () => env?.teardown());
 
 let counter = 0;
 /** Runs `body` against a started conversation whose turns are answered by `runTurn`. */
+/** A handle whose result() does not let the test server skip time. */
+const plain = (handle: { workflowId: string }) => new Client({ connection: env.connection }).workflow.getHandle(handle.workflowId);
+
+type Handle = Awaited<ReturnType<typeof env.client.workflow.start<typeof conversationWorkflow>>>;
+
 async function withConversation(
   runTurn: (input: TurnInput) => Promise<TurnResult>,
-  body: (handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof conversationWorkflow>>>) => Promise<void>,
+  body: (handle: Handle, start: (account: string) => Promise<Handle>) => Promise<void>,
 ): Promise<void> {
   const taskQueue = `wf-${++counter}`;
-  const activities: Activities = { runTurn: jest.fn(runTurn) };
+  // The real joinAccount runs (it signals-with-start the account workflow on this test server); turns are faked.
+  const activities: Activities = { runTurn: jest.fn(runTurn), joinAccount };
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(conversationWorkflow, {
-      workflowId: `conv-${counter}`,
-      taskQueue,
-      args: [{ cwd: '/tmp' }],
-    });
-    await body(handle);
+    let n = 0;
+    const start = (account: string) =>
+      env.client.workflow.start(conversationWorkflow, { workflowId: `conv-${counter}-${n++}`, taskQueue, args: [{ cwd: '/tmp', account }] });
+    await body(await start(`account-${counter}`), start);
   });
 }
 
@@ -147,8 +163,8 @@ test('a retryable failure is retried with backoff until the turn succeeds', asyn
     async (handle) => {
       await handle.signal(sendTurnSignal, 'hello');
       await handle.signal(closeSignal);
-      // Waiting on the result lets the test server skip the retry backoff (5 s, then 10 s).
-      const final = await handle.result();
+      await env.sleep(20_000); // past the retry backoff: 5 s, then 10 s
+      const final = await plain(handle).result();
       expect(final.turns[0]).toMatchObject({ status: 'completed', reply: 'echo hello' });
     },
   );
@@ -164,4 +180,115 @@ test('close finishes after the queued turns', async () => {
     expect(final.status).toBe('closed');
     expect(final.turns.map((t) => t.status)).toEqual(['completed', 'completed']);
   });
+});
+
+/** A usage-limit failure as the turn activity raises it, resetting at `resetsAt`. */
+function usageLimit(resetsAt: Date): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'UsageLimit',
+    message: "You've hit your 5-hour limit · resets 5am (UTC)",
+    nonRetryable: true,
+    details: [{ exitCode: 1, signal: null, resetsAt: resetsAt.toISOString(), resetSource: 'rate_limit_event' }],
+  });
+}
+
+async function waitForState(handle: Handle, check: (s: ConversationState) => boolean): Promise<ConversationState> {
+  for (let i = 0; i < 200; i++) {
+    const state = await handle.query(stateQuery);
+    if (check(state)) return state;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('state never matched');
+}
+
+test('a 5-hour usage limit is slept through on a durable timer, then the same turn runs and succeeds', async () => {
+  const calls: number[] = [];
+  let resetsAt!: Date;
+  await withConversation(
+    async (input) => {
+      calls.push(await env.currentTimeMs());
+      if (calls.length === 1) {
+        resetsAt = new Date(calls[0]! + 5 * 3600_000);
+        throw usageLimit(resetsAt);
+      }
+      return echo(input);
+    },
+    async (handle) => {
+      await handle.signal(sendTurnSignal, 'hello');
+      const limited = await waitForState(handle, (s) => s.status === 'rate_limited');
+      expect(limited.rateLimitedUntil).toBe(resetsAt.toISOString());
+      expect(limited.rateLimitMessage).toMatch(/5-hour limit/);
+      expect(limited.turns[0]!.status).toBe('queued');
+      await handle.signal(closeSignal);
+      await env.sleep(5 * 3600_000 + 5_000);
+      const final = await plain(handle).result();
+      expect(final.turns[0]).toMatchObject({ status: 'completed', reply: 'echo hello' });
+    },
+  );
+  // No request in between: one refused attempt, then one after the reset.
+  expect(calls).toHaveLength(2);
+  expect(calls[1]!).toBeGreaterThanOrEqual(resetsAt.getTime());
+});
+
+test('one account, one pause: another conversation of the account waits for the reset too', async () => {
+  const calls: Array<{ id: string; at: number }> = [];
+  let resetsAt!: Date;
+  await withConversation(
+    async (input) => {
+      const at = await env.currentTimeMs();
+      calls.push({ id: input.conversationId, at });
+      if (calls.length === 1) {
+        resetsAt = new Date(at + 3600_000);
+        throw usageLimit(resetsAt);
+      }
+      return echo(input);
+    },
+    async (first, start) => {
+      const second = await start(`account-${counter}`);
+      const otherAccount = await start(`other-${counter}`);
+      await first.signal(sendTurnSignal, 'refused');
+      await waitForState(first, (s) => s.status === 'rate_limited');
+      // The account told the second conversation; one on another account is not paused.
+      expect((await waitForState(second, (s) => s.rateLimitedUntil !== undefined)).rateLimitedUntil).toBe(resetsAt.toISOString());
+      expect((await otherAccount.query(stateQuery)).rateLimitedUntil).toBeUndefined();
+      await second.signal(sendTurnSignal, 'waits');
+      expect((await waitForState(second, (s) => s.status === 'rate_limited')).turns[0]!.status).toBe('queued');
+      for (const h of [first, second, otherAccount]) await h.signal(closeSignal);
+      // Move time past the reset explicitly; waiting on several results at once lets the test server skip time
+      // under an in-flight workflow task.
+      await env.sleep(3600_000 + 5_000);
+      for (const h of [first, second, otherAccount]) await plain(h).result();
+    },
+  );
+  expect(calls.map((c) => c.id)).toHaveLength(3);
+  for (const call of calls.slice(1)) expect(call.at).toBeGreaterThanOrEqual(resetsAt.getTime());
+});
+
+test('an authentication failure waits in needs_attention; resume runs the turn again, skip fails it', async () => {
+  let attempts = 0;
+  await withConversation(
+    async (input) => {
+      if (++attempts <= 2) {
+        throw ApplicationFailure.create({ type: 'Authentication', message: 'Invalid API key · Fix external API key', nonRetryable: true });
+      }
+      return echo(input);
+    },
+    async (handle) => {
+      await handle.signal(sendTurnSignal, 'first');
+      const waiting = await waitForState(handle, (s) => s.status === 'needs_attention');
+      expect(waiting.attention).toEqual({ type: 'Authentication', message: 'Invalid API key · Fix external API key' });
+      await handle.signal(skipSignal);
+      await handle.signal(sendTurnSignal, 'second');
+      await waitForState(handle, (s) => s.status === 'needs_attention' && s.turns.length === 2);
+      await handle.signal(resumeSignal);
+      const done = await waitForState(handle, (s) => s.turns[1]?.status === 'completed');
+      expect(done.turns.map((t) => [t.status, t.error?.type])).toEqual([
+        ['failed', 'Authentication'],
+        ['completed', undefined],
+      ]);
+      expect(done.status).toBe('idle');
+      expect(done.attention).toBeUndefined();
+    },
+  );
+  expect(attempts).toBe(3);
 });

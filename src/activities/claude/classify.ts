@@ -15,6 +15,9 @@ export interface Classification {
   message: string;
   resetsAt?: Date;
   resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
+  /** For retryable types: how long the API asked to wait (the CLI's `api_retry.retry_delay_ms`, which honours
+   * `retry-after`), ms. Only present when the CLI was allowed retries of its own. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -67,7 +70,7 @@ export function classifyRun(summary: StreamSummary, exit: ChildExit, now: Date):
     apiType === 'rate_limit_error' ||
     /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection refused|connection error|socket hang up|overloaded/i.test(text)
   ) {
-    return { type: 'ServerError', message };
+    return { type: 'ServerError', message, retryAfterMs: summary.apiRetries.at(-1)?.retry_delay_ms };
   }
   return { type: 'Unknown', message };
 }

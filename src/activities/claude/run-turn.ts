@@ -182,6 +182,7 @@ function failure(
     message: redactSecrets(c.message, env),
     nonRetryable,
     details: [details],
+    nextRetryDelay: c.retryAfterMs,
   });
 }
 
