@@ -7,6 +7,15 @@ export * from './common/conversation.js';
 export * from './common/errors.js';
 export { parseUsageLimitReset } from './activities/usage-limit.js';
 export { loadConfig, type Config } from './config.js';
-export { askUpdate, closeSignal, sendTurnSignal, stateQuery, transcriptQuery, CONVERSATION_WORKFLOW_TYPE } from './workflows/messages.js';
+export {
+  askUpdate,
+  closeSignal,
+  resumeSignal,
+  sendTurnSignal,
+  skipSignal,
+  stateQuery,
+  transcriptQuery,
+  CONVERSATION_WORKFLOW_TYPE,
+} from './workflows/messages.js';
 export { createConvoWorker } from './worker/worker.js';
 export { ScriptedModelServer } from './testing/model-server.js';
