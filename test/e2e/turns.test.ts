@@ -52,6 +52,8 @@ test('two turns sent at once run one after the other', async () => {
   world.model.script({ text: 'first answer', delayMs: 1500 }, forPrompt('first question'));
   await world.client.send(id, 'first question');
   await world.client.send(id, 'second question');
+  // While the first runs, the second waits.
+  await waitFor(async () => (await world.client.state(id)).turns[0]?.status === 'running', 30_000);
   expect((await world.client.state(id)).turns.map((t) => t.status)).toEqual(['running', 'queued']);
 
   await waitFor(async () => (await world.client.state(id)).turns.every((t) => t.status === 'completed'));
