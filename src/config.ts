@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { bundledClaudePath } from './paths.js';
+import { bundledClaudePath, dataDir } from './paths.js';
 
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -18,6 +18,10 @@ const Env = z.object({
   CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
   CONVO_WORK_DIR: z.string().min(1).optional(),
   CONVO_ACCOUNT: z.string().min(1).default('default'),
+  CONVO_TRANSCRIPT_DIR: z.string().min(1).optional(),
+  CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
+  CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
+  CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
 });
 
 /** Parsed configuration. Durations in ms. */
@@ -34,6 +38,10 @@ export interface Config {
   workDir: string;
   /** The account new conversations belong to: conversations of one account share its usage limit. */
   account: string;
+  /** Directory of the transcript store (claim check); shared by every worker and by clients that read transcripts. */
+  transcriptDir: string;
+  /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
+  segmentPolicy: { inlineSegmentMaxBytes: number; inlineTotalMaxBytes: number; maxSegments: number };
 }
 
 /** Thrown for an environment variable that does not parse; the message names it. */
@@ -62,6 +70,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,
     workDir: e.CONVO_WORK_DIR ?? tmpdir(),
     account: e.CONVO_ACCOUNT,
+    transcriptDir: e.CONVO_TRANSCRIPT_DIR ?? join(dataDir, 'transcripts'),
+    segmentPolicy: {
+      inlineSegmentMaxBytes: e.CONVO_INLINE_SEGMENT_MAX_BYTES,
+      inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
+      maxSegments: e.CONVO_MAX_SEGMENTS,
+    },
   };
 }
 

@@ -19,8 +19,10 @@ import {
   type ConversationState,
   type TurnReply,
 } from '../common/conversation.js';
+import { dataConverter } from '../codec/compression.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
+import { LocalTranscriptStore } from '../storage/transcript-store.js';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
@@ -89,7 +91,7 @@ export class ConvoClient {
   /** Connects with the environment's configuration (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `CONVO_TASK_QUEUE`). */
   static async connect(config: Config = loadConfig()): Promise<ConvoClient> {
     const connection = await Connection.connect({ address: config.temporalAddress });
-    return new ConvoClient(new Client({ connection, namespace: config.namespace }), connection, config);
+    return new ConvoClient(new Client({ connection, namespace: config.namespace, dataConverter }), connection, config);
   }
 
   /** Closes the connection. */
@@ -169,11 +171,15 @@ export class ConvoClient {
   }
 
   /**
-   * The session transcript (Claude Code JSONL text).
-   * @throws ConvoError `NotFound`.
+   * The session transcript (Claude Code JSONL text), read from history and the transcript store.
+   * @throws ConvoError `NotFound`, `NoWorker`; TranscriptIntegrityError when a stored segment is missing or corrupt.
    */
   async transcript(id: string, timeoutMs = 10_000): Promise<string> {
-    return this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
+    const segments = await this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
+    const parts = await Promise.all(
+      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : new LocalTranscriptStore(this.config.transcriptDir).get(s))),
+    );
+    return Buffer.concat(parts).toString('utf8');
   }
 
   /**

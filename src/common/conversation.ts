@@ -112,6 +112,28 @@ export interface TurnReply {
   durationMs?: number;
 }
 
+/** Part of a transcript kept in workflow history (small parts). `data` is JSONL text. */
+export interface InlineSegment {
+  kind: 'inline';
+  data: string;
+}
+
+/** Part of a transcript kept in the transcript store (the claim check): its key, SHA-256 and size in bytes. */
+export interface StoredSegment {
+  kind: 'stored';
+  key: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** A transcript is the concatenation of its segments, in order. */
+export type TranscriptSegment = InlineSegment | StoredSegment;
+
+/** Size of a segment's transcript bytes. */
+export function segmentBytes(segment: TranscriptSegment): number {
+  return segment.kind === 'inline' ? utf8ByteLength(segment.data) : segment.bytes;
+}
+
 /** What the turn activity is given. */
 export interface TurnInput {
   conversationId: string;
@@ -119,18 +141,18 @@ export interface TurnInput {
   sessionId: string;
   prompt: string;
   options: ConversationOptions;
-  /** The session transcript before this turn (JSONL text); empty on the first turn. */
-  transcript: string;
+  /** The session transcript before this turn, as segments; empty on the first turn. */
+  transcript: TranscriptSegment[];
 }
 
 /**
- * The transcript after a turn, as a change to the one the turn restored: `append` carries only the bytes the CLI
- * appended (the usual case, so history grows with the new bytes); `replace` carries the whole file, used when the
- * CLI rewrote earlier bytes.
+ * The transcript after a turn, as a change to the one the turn restored: `append` adds segments holding only the
+ * bytes the CLI appended (the usual case, so history grows with the new bytes, and only while they are small);
+ * `replace` gives the whole transcript anew (when the CLI rewrote earlier bytes, or to compact many segments).
  */
 export interface TranscriptChange {
   mode: 'append' | 'replace';
-  data: string;
+  segments: TranscriptSegment[];
 }
 
 /** What the turn activity returns. */

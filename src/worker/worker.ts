@@ -5,8 +5,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { dataConverter } from '../codec/compression.js';
 import type { Config } from '../config.js';
 import { moduleExtension } from '../paths.js';
+import { LocalTranscriptStore } from '../storage/transcript-store.js';
 
 /** The workflow code's entry module. */
 export const workflowsPath = fileURLToPath(new URL(`../workflows/index${moduleExtension}`, import.meta.url));
@@ -24,6 +26,8 @@ export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.en
     workDir: config.workDir,
     env,
     now: () => new Date(),
+    store: new LocalTranscriptStore(config.transcriptDir),
+    segmentPolicy: config.segmentPolicy,
   };
 }
 
@@ -44,6 +48,7 @@ export async function createConvoWorker(
       taskQueue: config.taskQueue,
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
       activities: createActivities(activityDeps(config)),
+      dataConverter,
       ...overrides,
     });
     return { worker, connection };

@@ -22,13 +22,14 @@ import type { Activities } from '../activities/index.js';
 import {
   ConversationOptions,
   promptProblem,
+  segmentBytes,
   type ConversationOptionsInput,
+  type TranscriptSegment,
   type ConversationState,
   type TurnRecord,
   type TurnReply,
 } from '../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError, type TurnFailureDetails } from '../common/errors.js';
-import { utf8ByteLength } from '../common/text.js';
 import {
   accountPausedSignal,
   accountWorkflowId,
@@ -83,7 +84,7 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
   const sessionId = uuid4();
   const turns: TurnRecord[] = [];
   const queue: TurnRecord[] = [];
-  let transcript = '';
+  let transcript: TranscriptSegment[] = [];
   let transcriptBytes = 0;
   let closing = false;
   let finished = false;
@@ -181,8 +182,9 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
       turn.startedAt = new Date().toISOString();
       try {
         const result = await runTurn({ conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript });
-        transcript = result.transcript.mode === 'append' ? transcript + result.transcript.data : result.transcript.data;
-        transcriptBytes = utf8ByteLength(transcript);
+        const { mode, segments } = result.transcript;
+        transcript = mode === 'append' ? [...transcript, ...segments] : segments;
+        transcriptBytes = transcript.reduce((n, s) => n + segmentBytes(s), 0);
         Object.assign(turn, { status: 'completed', reply: result.reply, costUsd: result.costUsd, usage: result.usage, durationMs: result.durationMs });
         turn.endedAt = new Date().toISOString();
         return;

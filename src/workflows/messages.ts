@@ -2,7 +2,7 @@
  * The conversation workflow's messages. The workflow, the client and the tests import these same constants.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ConversationState, TurnReply } from '../common/conversation.js';
+import type { ConversationState, TranscriptSegment, TurnReply } from '../common/conversation.js';
 
 /** Name of the conversation workflow type. */
 export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
@@ -20,8 +20,11 @@ export const askUpdate = defineUpdate<TurnReply, [string]>('ask');
 /** The conversation's status, session id, turns and transcript size. */
 export const stateQuery = defineQuery<ConversationState>('state');
 
-/** The session transcript: Claude Code's `<session_id>.jsonl` text as the workflow holds it. */
-export const transcriptQuery = defineQuery<string>('transcript');
+/**
+ * The session transcript as the workflow holds it: segments whose concatenation is Claude Code's
+ * `<session_id>.jsonl`; stored segments are read from the transcript store (`ConvoClient.transcript` does that).
+ */
+export const transcriptQuery = defineQuery<TranscriptSegment[]>('transcript');
 
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');

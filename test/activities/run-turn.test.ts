@@ -9,6 +9,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { CancelledFailure } from '@temporalio/common';
 import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
+import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/claude/transcript.js';
+import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 import type { TurnInput } from '../../src/common/conversation.js';
 import { loadConfig } from '../../src/config.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
@@ -27,6 +29,8 @@ beforeAll(async () => {
     workDir: dir,
     env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' },
     now: () => new Date(),
+    store: new LocalTranscriptStore(join(dir, 'store')),
+    segmentPolicy: DEFAULT_SEGMENT_POLICY,
   };
 });
 afterAll(async () => {
@@ -44,7 +48,7 @@ const input = (prompt: string): TurnInput => ({
   sessionId: crypto.randomUUID(),
   prompt,
   options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'], account: 'default' },
-  transcript: '',
+  transcript: [],
 });
 
 function alive(pid: number): boolean {

@@ -63,7 +63,12 @@ export class World {
     const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
     // A task queue and an account of its own, so that test files never share workers or usage limits.
     const suffix = `${name}-${randomUUID().slice(0, 8)}`;
-    const config = loadConfig({ ...process.env, CONVO_TASK_QUEUE: `test-${suffix}`, CONVO_ACCOUNT: `test-${suffix}` });
+    const config = loadConfig({
+      ...process.env,
+      CONVO_TASK_QUEUE: `test-${suffix}`,
+      CONVO_ACCOUNT: `test-${suffix}`,
+      CONVO_TRANSCRIPT_DIR: join(baseDir, 'transcripts'),
+    });
     const client = await ConvoClient.connect(config);
     return new World(model, baseDir, config, client);
   }
@@ -79,6 +84,7 @@ export class World {
       TEMPORAL_ADDRESS: this.config.temporalAddress,
       CONVO_TASK_QUEUE: this.config.taskQueue,
       CONVO_ACCOUNT: this.config.account,
+      CONVO_TRANSCRIPT_DIR: this.config.transcriptDir,
       ANTHROPIC_BASE_URL: this.model.url,
       ANTHROPIC_API_KEY: TEST_API_KEY,
       CONVO_HEARTBEAT_INTERVAL_S: '1',

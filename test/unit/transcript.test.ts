@@ -1,16 +1,28 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEFAULT_SEGMENT_POLICY,
   assertTranscriptParses,
   captureTranscript,
-  diffTranscript,
   projectSlug,
+  readSegments,
   restoreTranscript,
   transcriptPath,
 } from '../../src/activities/claude/transcript.js';
-import { promptProblem } from '../../src/common/conversation.js';
+import { promptProblem, type TranscriptSegment } from '../../src/common/conversation.js';
 import { utf8ByteLength } from '../../src/common/text.js';
+import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
+
+let dir: string;
+let store: LocalTranscriptStore;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'convo-unit-'));
+  store = new LocalTranscriptStore(join(dir, 'store'));
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+const line = (n: number, size = 10) => `${JSON.stringify({ n, text: 'x'.repeat(size) })}\n`;
 
 test('the project slug replaces every non-alphanumeric character of the cwd with a dash', () => {
   expect(projectSlug('/home/me/my_app')).toBe('-home-me-my-app');
@@ -18,22 +30,57 @@ test('the project slug replaces every non-alphanumeric character of the cwd with
   expect(transcriptPath('/cfg', '/home/me/my_app', 'abc')).toBe('/cfg/projects/-home-me-my-app/abc.jsonl');
 });
 
-test('a turn returns only the appended bytes when the restored transcript is unchanged', () => {
-  expect(diffTranscript('{"a":1}\n', '{"a":1}\n{"b":2}\n')).toEqual({ mode: 'append', data: '{"b":2}\n' });
-  expect(diffTranscript('{"a":1}\n', '{"a":2}\n{"b":2}\n')).toEqual({ mode: 'replace', data: '{"a":2}\n{"b":2}\n' });
+test('a small append stays inline; a large one goes to the store; the transcript reads back whole', async () => {
+  const path = transcriptPath(dir, '/w', 'sid');
+  const first = Buffer.from(line(1));
+  await restoreTranscript(path, first);
+  const segments: TranscriptSegment[] = [{ kind: 'inline', data: first.toString() }];
+
+  await writeFile(path, Buffer.concat([first, Buffer.from(line(2))]));
+  const small = await captureTranscript(path, first, segments, store, 'c1');
+  expect(small).toEqual({ mode: 'append', segments: [{ kind: 'inline', data: line(2) }] });
+
+  const big = line(3, 100_000);
+  await writeFile(path, first.toString() + big);
+  const large = await captureTranscript(path, first, segments, store, 'c1');
+  expect(large?.mode).toBe('append');
+  expect(large?.segments[0]).toMatchObject({ kind: 'stored', bytes: Buffer.byteLength(big) });
+  expect((await readSegments(store, [...segments, ...large!.segments])).toString()).toBe(first.toString() + big);
 });
 
-test('restore writes the transcript where --resume finds it; capture reads back the change', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'convo-unit-'));
-  try {
-    const path = transcriptPath(dir, '/w', 'sid');
-    await restoreTranscript(path, '{"a":1}\n');
-    expect(await readFile(path, 'utf8')).toBe('{"a":1}\n');
-    expect(await captureTranscript(join(dir, 'missing.jsonl'), '')).toBeUndefined();
-    expect(await captureTranscript(path, '{"a":1}\n')).toEqual({ mode: 'append', data: '' });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('a rewritten prefix replaces the transcript; too many segments are compacted into one stored segment', async () => {
+  const path = transcriptPath(dir, '/w', 'sid');
+  await restoreTranscript(path, Buffer.from(line(1)));
+  await writeFile(path, line(9) + line(2));
+  expect(await captureTranscript(path, Buffer.from(line(1)), [{ kind: 'inline', data: line(1) }], store, 'c')).toEqual({
+    mode: 'replace',
+    segments: [{ kind: 'inline', data: line(9) + line(2) }],
+  });
+
+  const many: TranscriptSegment[] = Array.from({ length: DEFAULT_SEGMENT_POLICY.maxSegments }, (_, i) => ({ kind: 'inline', data: line(i) }));
+  const before = many.map((s) => (s.kind === 'inline' ? s.data : '')).join('');
+  await writeFile(path, before + line(100));
+  const compacted = await captureTranscript(path, Buffer.from(before), many, store, 'c', { ...DEFAULT_SEGMENT_POLICY, inlineTotalMaxBytes: 100 });
+  expect(compacted?.mode).toBe('replace');
+  expect(compacted?.segments).toHaveLength(1);
+  expect((await readSegments(store, compacted!.segments)).toString()).toBe(before + line(100));
+  expect(await captureTranscript(join(dir, 'missing.jsonl'), Buffer.alloc(0), [], store, 'c')).toBeUndefined();
+});
+
+test('a stored segment whose bytes changed fails its SHA-256 check as TranscriptInvalid', async () => {
+  const segment = await store.put('c2', Buffer.from(line(1, 50_000)));
+  expect((await readSegments(store, [segment])).toString()).toBe(line(1, 50_000));
+  const files = await readdir(join(dir, 'store', 'c2'));
+  const { gzipSync } = await import('node:zlib');
+  await writeFile(join(dir, 'store', 'c2', files[0]!), gzipSync(Buffer.from(line(2, 50_000))));
+  await expect(readSegments(store, [segment])).rejects.toMatchObject({ type: 'TranscriptInvalid', nonRetryable: true, message: expect.stringMatching(/SHA-256/) });
+  await expect(readSegments(store, [{ ...segment, key: 'c2/missing.jsonl.gz' }])).rejects.toMatchObject({ type: 'TranscriptInvalid' });
+});
+
+test('restore writes the transcript where --resume finds it', async () => {
+  const path = transcriptPath(dir, '/w', 'sid');
+  await restoreTranscript(path, Buffer.from('{"a":1}\n'));
+  expect(await readFile(path, 'utf8')).toBe('{"a":1}\n');
 });
 
 test('a transcript that does not parse is refused with its line number, non-retryably', () => {

@@ -64,7 +64,7 @@ async function withConversation(
 
 const echo = async (input: TurnInput): Promise<TurnResult> => ({
   reply: `echo ${input.prompt}`,
-  transcript: { mode: 'append', data: `{"prompt":${JSON.stringify(input.prompt)}}\n` },
+  transcript: { mode: 'append', segments: [{ kind: 'inline', data: `{"prompt":${JSON.stringify(input.prompt)}}\n` }] },
 });
 
 test('turns run one at a time in arrival order and build the transcript from appended bytes', async () => {
@@ -91,12 +91,13 @@ test('turns run one at a time in arrival order and build the transcript from app
         ['three', 'completed'],
       ]);
       expect(state.status).toBe('idle');
-      expect(await handle.query(transcriptQuery)).toBe('{"prompt":"one"}\n{"prompt":"two"}\n{"prompt":"three"}\n');
-      expect(state.transcriptBytes).toBe(Buffer.byteLength(await handle.query(transcriptQuery)));
+      const text = (await handle.query(transcriptQuery)).map((s) => (s.kind === 'inline' ? s.data : '')).join('');
+      expect(text).toBe('{"prompt":"one"}\n{"prompt":"two"}\n{"prompt":"three"}\n');
+      expect(state.transcriptBytes).toBe(Buffer.byteLength(text));
     },
   );
   expect(maxRunning).toBe(1);
-  expect(seen.map((s) => [s.prompt, s.turnIndex, s.transcript.split('\n').length - 1])).toEqual([
+  expect(seen.map((s) => [s.prompt, s.turnIndex, s.transcript.length])).toEqual([
     ['one', 0, 0],
     ['two', 1, 1],
     ['three', 2, 2],
@@ -107,11 +108,11 @@ test('turns run one at a time in arrival order and build the transcript from app
 
 test('a replace change swaps the whole transcript', async () => {
   await withConversation(
-    async (input) => ({ reply: 'ok', transcript: { mode: 'replace', data: `{"only":"${input.prompt}"}\n` } }),
+    async (input) => ({ reply: 'ok', transcript: { mode: 'replace', segments: [{ kind: 'inline', data: `{"only":"${input.prompt}"}\n` }] } }),
     async (handle) => {
       await handle.executeUpdate(askUpdate, { args: ['a'] });
       await handle.executeUpdate(askUpdate, { args: ['b'] });
-      expect(await handle.query(transcriptQuery)).toBe('{"only":"b"}\n');
+      expect(await handle.query(transcriptQuery)).toEqual([{ kind: 'inline', data: '{"only":"b"}\n' }]);
     },
   );
 });

@@ -13,7 +13,8 @@ import { runChild, type ChildExit } from '../process.js';
 import { classifyRun, type Classification } from './classify.js';
 import { makeConfigDir, removeConfigDir, userClaudeConfig } from './config-dir.js';
 import { emptySummary, summarize, type StreamSummary } from './stream-json.js';
-import { captureTranscript, restoreTranscript, transcriptPath } from './transcript.js';
+import type { TranscriptStore } from '../../storage/transcript-store.js';
+import { captureTranscript, readSegments, restoreTranscript, transcriptPath, type SegmentPolicy } from './transcript.js';
 
 /** What the Claude Code backend needs from the worker. */
 export interface ClaudeBackendDeps {
@@ -30,6 +31,10 @@ export interface ClaudeBackendDeps {
   /** The worker's environment: passed to the CLI (credentials, base URL) and used to redact secrets. */
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** Where transcript segments too large for history live. */
+  store: TranscriptStore;
+  /** What stays inline in history. */
+  segmentPolicy: SegmentPolicy;
 }
 
 /** Heartbeat details: what a turn has done so far. */
@@ -55,7 +60,8 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
   const configDir = await makeConfigDir(deps.workDir, userClaudeConfig(deps.env));
   try {
     const path = transcriptPath(configDir, cwd, input.sessionId);
-    await restoreTranscript(path, input.transcript);
+    const before = await readSegments(deps.store, input.transcript);
+    await restoreTranscript(path, before);
 
     const summary = emptySummary();
     const started = Date.now();
@@ -123,7 +129,7 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
     const classification = classifyRun(summary, exit, deps.now());
     if (classification) throw failure(classification, exit, summary, deps.env, ctx.info.attempt);
 
-    const change = await captureTranscript(path, input.transcript);
+    const change = await captureTranscript(path, before, input.transcript, deps.store, input.conversationId, deps.segmentPolicy);
     if (!change) {
       throw ApplicationFailure.create({ type: 'Unknown', message: `claude reported success but wrote no transcript at ${path}` });
     }
@@ -150,7 +156,7 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
 export function claudeArgs(input: TurnInput): string[] {
   const { options } = input;
   const args = ['--print', '--output-format', 'stream-json', '--verbose'];
-  args.push(...(input.transcript ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));
+  args.push(...(input.transcript.length > 0 ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));
   if (options.model) args.push('--model', options.model);
   if (options.systemPrompt) args.push('--system-prompt', options.systemPrompt);
   if (options.appendSystemPrompt) args.push('--append-system-prompt', options.appendSystemPrompt);

@@ -1,0 +1,66 @@
+/**
+ * Where transcripts too large for workflow history live (the claim-check pattern): content-addressed, gzip-compressed
+ * objects, verified by SHA-256 when read back. The default store is a local directory, which works when every worker
+ * (and the clients that read transcripts) share that directory.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { StoredSegment } from '../common/conversation.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Thrown when a stored segment is missing or its bytes do not match its SHA-256. */
+export class TranscriptIntegrityError extends Error {
+  override name = 'TranscriptIntegrityError';
+}
+
+/** A place to keep transcript segments outside workflow history. */
+export interface TranscriptStore {
+  /** Stores `data` for a conversation; returns the segment that refers to it. */
+  put(conversationId: string, data: Buffer): Promise<StoredSegment>;
+  /**
+   * Reads a segment back.
+   * @throws TranscriptIntegrityError when it is missing or its SHA-256 differs.
+   */
+  get(segment: StoredSegment): Promise<Buffer>;
+}
+
+/** SHA-256 of `data`, hex. */
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A store in a local (or shared network) directory: `<dir>/<conversation id>/<sha256>.jsonl.gz`. */
+export class LocalTranscriptStore implements TranscriptStore {
+  constructor(readonly dir: string) {}
+
+  async put(conversationId: string, data: Buffer): Promise<StoredSegment> {
+    const hash = sha256(data);
+    const key = `${encodeURIComponent(conversationId)}/${hash}.jsonl.gz`;
+    const path = join(this.dir, key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename, so that a reader never sees half a file (content addressing makes rewrites harmless).
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, await gzipAsync(data));
+    await rename(tmp, path);
+    return { kind: 'stored', key, sha256: hash, bytes: data.length };
+  }
+
+  async get(segment: StoredSegment): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      data = await gunzipAsync(await readFile(join(this.dir, segment.key)));
+    } catch (err) {
+      throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${this.dir}: ${(err as Error).message}`);
+    }
+    const actual = sha256(data);
+    if (actual !== segment.sha256) {
+      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+    }
+    return data;
+  }
+}
