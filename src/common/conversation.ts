@@ -26,6 +26,9 @@ export const ConversationOptions = z.object({
   allowedTools: z.array(z.string().min(1)).optional(),
   permissionMode: z.enum(PERMISSION_MODES).optional(),
   title: z.string().max(200).optional(),
+  /** Continue as new between turns once the run's history passes this size, bytes (default 4 MiB; Temporal's
+   * own suggestion is honoured too). */
+  historyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /** Conversations of one account share its usage limit; default `default`. */
   account: z
     .string()
@@ -78,6 +81,8 @@ export interface TurnRecord {
   queuedAt: string;
   startedAt?: string;
   endedAt?: string;
+  /** Set on old turns whose prompt and reply were cut to an excerpt when the conversation continued as new. */
+  truncated?: boolean;
 }
 
 /** The `state` query's answer. */

@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
@@ -64,6 +65,19 @@ const { runTurn } = proxyActivities<Activities>({
 // Joining the account is one signal-with-start against the Temporal frontend: seconds at most.
 const { joinAccount } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
 
+/** What a conversation carries into its next run when it continues as new. */
+export interface ConversationCarry {
+  sessionId: string;
+  turns: TurnRecord[];
+  transcript: TranscriptSegment[];
+  closing: boolean;
+  pause?: AccountPause;
+}
+
+/** Turns older than this many keep only an excerpt of their prompt and reply across continue-as-new. */
+export const FULL_TURNS_KEPT = 50;
+const EXCERPT_CHARS = 500;
+
 /** Wait this long past a reset time before running the turn again: resets are announced to the minute. */
 export const RESET_MARGIN_MS = 2_000;
 /** A usage limit whose reset time could not be read pauses the account this long. */
@@ -72,23 +86,30 @@ export const UNKNOWN_RESET_PAUSE_MS = 15 * 60_000;
 /**
  * Runs a conversation until it is closed.
  * @param rawOptions the conversation's set-up; validated here (a bad one fails the workflow with `InvalidOptions`).
+ * @param carried the state of the previous run, when this run continues one as new.
  * @returns the final state, with status `closed`.
  */
-export async function conversationWorkflow(rawOptions: ConversationOptionsInput): Promise<ConversationState> {
+export async function conversationWorkflow(
+  rawOptions: ConversationOptionsInput,
+  carried?: ConversationCarry,
+): Promise<ConversationState> {
   const parsed = ConversationOptions.safeParse(rawOptions);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(`invalid conversation options: ${parsed.error.message}`, 'InvalidOptions');
   }
   const options = parsed.data;
   const id = workflowInfo().workflowId;
-  const sessionId = uuid4();
-  const turns: TurnRecord[] = [];
-  const queue: TurnRecord[] = [];
-  let transcript: TranscriptSegment[] = [];
-  let transcriptBytes = 0;
-  let closing = false;
+  const sessionId = carried?.sessionId ?? uuid4();
+  const turns: TurnRecord[] = carried?.turns ?? [];
+  // Turns carried as running were interrupted by nothing (runs only end between turns): they are queued ones.
+  const queue: TurnRecord[] = turns.filter((t) => t.status === 'queued' || t.status === 'running');
+  let transcript: TranscriptSegment[] = carried?.transcript ?? [];
+  let transcriptBytes = transcript.reduce((n, s) => n + segmentBytes(s), 0);
+  let closing = carried?.closing ?? false;
   let finished = false;
-  let pause: AccountPause | undefined;
+  let pause: AccountPause | undefined = carried?.pause;
+  // Turns an `ask` update is waiting on; continue-as-new waits until none is queued.
+  const awaited = new Set<TurnRecord>();
   let waitingOnPause = false;
   let attention: TurnError | undefined;
   let decision: 'resume' | 'skip' | undefined;
@@ -139,6 +160,7 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
     askUpdate,
     async (prompt): Promise<TurnReply> => {
       const turn = enqueue(prompt);
+      awaited.add(turn);
       await condition(() => turn.status === 'completed' || turn.status === 'failed');
       if (turn.error) {
         throw ApplicationFailure.create({ type: turn.error.type, message: turn.error.message, nonRetryable: true });
@@ -163,7 +185,7 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
     if (attention) decision = 'skip';
   });
 
-  await joinAccount(options.account, id);
+  if (!carried) await joinAccount(options.account, id);
 
   /** Sleeps on durable timers until the account's pause is over (it may be extended while sleeping). */
   const waitOutPause = async (): Promise<void> => {
@@ -220,12 +242,33 @@ export async function conversationWorkflow(rawOptions: ConversationOptionsInput)
     }
   };
 
+  // Continue as new only between turns and with no ask waiting on a queued turn, so that nothing is in flight:
+  // queued turns travel in the carried state; signals and updates that arrive later go to the new run.
+  let turnsThisRun = 0;
+  const historyFull = (): boolean =>
+    turnsThisRun > 0 && (workflowInfo().continueAsNewSuggested || workflowInfo().historySize > options.historyLimitBytes);
+  const askQueued = (): boolean => awaited.size > 0;
   for (;;) {
-    await condition(() => queue.length > 0 || closing);
+    await condition(() => queue.length > 0 || closing || historyFull());
+    if (historyFull() && !askQueued() && !(closing && queue.length === 0)) {
+      // Let the handlers of asks whose turns just ended return their replies first.
+      await condition(() => allHandlersFinished() || askQueued());
+      if (!askQueued()) {
+        await continueAsNew<typeof conversationWorkflow>(options, {
+          sessionId,
+          turns: turns.map((t, i) => (i < turns.length - FULL_TURNS_KEPT && t.status !== 'queued' ? truncateTurn(t) : t)),
+          transcript,
+          closing,
+          pause: paused() ? pause : undefined,
+        });
+      }
+    }
     const turn = queue[0];
     if (!turn) break;
     await runOne(turn);
+    awaited.delete(turn);
     queue.shift();
+    turnsThisRun++;
   }
   finished = true;
   await getExternalWorkflowHandle(accountWorkflowId(options.account))
@@ -250,4 +293,12 @@ function turnError(err: unknown): { error: TurnError; details?: TurnFailureDetai
     return { error: { type: 'Unknown', message: `turn timed out (${String(failure.timeoutType)}): the worker running it stopped answering` } };
   }
   return { error: { type: 'Unknown', message } };
+}
+
+/** An old turn with its prompt and reply cut to an excerpt, so that carried state stays far below 2 MiB. */
+function truncateTurn(turn: TurnRecord): TurnRecord {
+  const cut = (text: string | undefined) => (text && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
+  const prompt = cut(turn.prompt)!;
+  const reply = cut(turn.reply);
+  return prompt === turn.prompt && reply === turn.reply ? turn : { ...turn, prompt, reply, truncated: true };
 }

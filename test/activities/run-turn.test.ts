@@ -47,7 +47,7 @@ const input = (prompt: string): TurnInput => ({
   turnIndex: 0,
   sessionId: crypto.randomUUID(),
   prompt,
-  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'], account: 'default' },
+  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'], account: 'default', historyLimitBytes: 4 << 20 },
   transcript: [],
 });
 

@@ -9,7 +9,7 @@ import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temp
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Activities } from '../../src/activities/index.js';
 import { joinAccount } from '../../src/activities/account.js';
-import type { ConversationState, TurnInput, TurnResult } from '../../src/common/conversation.js';
+import type { ConversationOptionsInput, ConversationState, TurnInput, TurnResult } from '../../src/common/conversation.js';
 import { findTestServer } from '../../src/server/dev-server.js';
 import { workflowsPath } from '../../src/worker/worker.js';
 import {
@@ -48,7 +48,7 @@ type Handle = Awaited<ReturnType<typeof env.client.workflow.start<typeof convers
 
 async function withConversation(
   runTurn: (input: TurnInput) => Promise<TurnResult>,
-  body: (handle: Handle, start: (account: string) => Promise<Handle>) => Promise<void>,
+  body: (handle: Handle, start: (account: string, extra?: Partial<ConversationOptionsInput>) => Promise<Handle>) => Promise<void>,
 ): Promise<void> {
   const taskQueue = `wf-${++counter}`;
   // The real joinAccount runs (it signals-with-start the account workflow on this test server); turns are faked.
@@ -56,8 +56,12 @@ async function withConversation(
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
   await worker.runUntil(async () => {
     let n = 0;
-    const start = (account: string) =>
-      env.client.workflow.start(conversationWorkflow, { workflowId: `conv-${counter}-${n++}`, taskQueue, args: [{ cwd: '/tmp', account }] });
+    const start = (account: string, extra: Partial<ConversationOptionsInput> = {}) =>
+      env.client.workflow.start(conversationWorkflow, {
+        workflowId: `conv-${counter}-${n++}`,
+        taskQueue,
+        args: [{ cwd: '/tmp', account, ...extra }],
+      });
     await body(await start(`account-${counter}`), start);
   });
 }
@@ -293,3 +297,4 @@ test('an authentication failure waits in needs_attention; resume runs the turn a
   );
   expect(attempts).toBe(3);
 });
+

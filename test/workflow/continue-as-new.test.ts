@@ -1,0 +1,61 @@
+/**
+ * Continue-as-new on the real dev server (the time-skipping test server does not report history size), with the turn
+ * activity faked: queued turns, signals and an in-flight ask all survive the switch between runs.
+ */
+import { Context } from '@temporalio/activity';
+import { Client, Connection, WorkflowUpdateStage } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { joinAccount } from '../../src/activities/account.js';
+import type { TurnInput, TurnResult } from '../../src/common/conversation.js';
+import { workflowsPath } from '../../src/worker/worker.js';
+import { askUpdate, closeSignal, sendTurnSignal } from '../../src/workflows/messages.js';
+import { conversationWorkflow } from '../../src/workflows/conversation.js';
+
+const address = process.env.TEMPORAL_ADDRESS!;
+
+test('continuing as new while turns are queued and an ask is in flight loses none of them', async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const runOf = new Map<string, string>();
+  const seen: TurnInput[] = [];
+  const runTurn = async (input: TurnInput): Promise<TurnResult> => {
+    runOf.set(input.prompt, Context.current().info.workflowExecution?.runId ?? '');
+    seen.push(input);
+    await new Promise((r) => setTimeout(r, 30));
+    return { reply: `echo ${input.prompt}`, transcript: { mode: 'append', segments: [{ kind: 'inline', data: `{"p":"${input.prompt}"}\n` }] } };
+  };
+  const taskQueue = `can-${Date.now()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { runTurn, joinAccount } });
+  try {
+    await worker.runUntil(async () => {
+      // A 1-byte history limit: the conversation wants to continue as new after every turn.
+      const handle = await client.workflow.start(conversationWorkflow, {
+        workflowId: `can-${Date.now()}`,
+        taskQueue,
+        args: [{ cwd: '/tmp', account: taskQueue, historyLimitBytes: 1 }],
+      });
+      for (const p of ['s1', 's2', 's3']) await handle.signal(sendTurnSignal, p);
+      // The ask is accepted (queued) before the next signals, then stays in flight while runs change.
+      const asked = await handle.startUpdate(askUpdate, { args: ['ask1'], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      for (const p of ['s4', 's5']) await handle.signal(sendTurnSignal, p);
+      expect(await asked.result()).toMatchObject({ reply: 'echo ask1' });
+      expect(await handle.executeUpdate(askUpdate, { args: ['ask2'] })).toMatchObject({ reply: 'echo ask2' });
+      await handle.signal(closeSignal);
+      const final = await handle.result();
+      expect(final.turns.map((t) => [t.prompt, t.status])).toEqual(['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'].map((p) => [p, 'completed']));
+      const prompts = ['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'];
+      expect(final.transcriptBytes).toBe(prompts.reduce((n, p) => n + Buffer.byteLength(`{"p":"${p}"}\n`), 0));
+    });
+  } finally {
+    await nativeConnection.close();
+    await connection.close();
+  }
+  // One session and one growing transcript across every run, and several runs.
+  expect(new Set(seen.map((s) => s.sessionId)).size).toBe(1);
+  expect(seen.map((s) => s.transcript.length)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  // The conversation switched runs, and turns queued before the switch ran after it.
+  expect(new Set(runOf.values()).size).toBeGreaterThanOrEqual(2);
+  expect(runOf.get('s5')).not.toBe(runOf.get('s1'));
+});
