@@ -58,7 +58,8 @@ export class World {
     readonly client: ConvoClient,
   ) {}
 
-  static async create(name: string): Promise<World> {
+  /** @param temporalAddress a Temporal server of the test's own; default the suite's (TEMPORAL_ADDRESS). */
+  static async create(name: string, temporalAddress?: string): Promise<World> {
     const model = await ScriptedModelServer.start();
     const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
     // A task queue and an account of its own, so that test files never share workers or usage limits.
@@ -68,6 +69,7 @@ export class World {
       CONVO_TASK_QUEUE: `test-${suffix}`,
       CONVO_ACCOUNT: `test-${suffix}`,
       CONVO_TRANSCRIPT_DIR: join(baseDir, 'transcripts'),
+      ...(temporalAddress ? { TEMPORAL_ADDRESS: temporalAddress } : {}),
     });
     const client = await ConvoClient.connect(config);
     return new World(model, baseDir, config, client);
