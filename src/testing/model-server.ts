@@ -88,6 +88,9 @@ export interface ModelServerOptions {
   port?: number;
   /** Answer streaming requests as SSE (default) or as one JSON body. */
   format?: 'sse' | 'json';
+  /** Report at most this many input tokens per request (default: about a token per 4 bytes of messages). Long
+   * synthetic conversations set it low, so that the CLI does not start compacting them. */
+  maxReportedInputTokens?: number;
 }
 
 /**
@@ -99,16 +102,23 @@ export class ScriptedModelServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: QueuedReply[] = [];
   private seq = 0;
+  private generate: ((request: RecordedRequest) => ScriptedReply) | undefined;
 
   private constructor(
     private readonly server: Server,
     private readonly format: 'sse' | 'json',
+    private readonly maxInputTokens: number,
   ) {}
+
+  /** Answers requests that no scripted reply matches with `generate(request)` instead of the echo. */
+  replyWith(generate: ((request: RecordedRequest) => ScriptedReply) | undefined): void {
+    this.generate = generate;
+  }
 
   /** Starts listening on 127.0.0.1. Resolves once the port is bound. */
   static async start(options: ModelServerOptions = {}): Promise<ScriptedModelServer> {
     const server = createServer();
-    const instance = new ScriptedModelServer(server, options.format ?? 'sse');
+    const instance = new ScriptedModelServer(server, options.format ?? 'sse', options.maxReportedInputTokens ?? Infinity);
     server.on('request', (req, res) => {
       instance.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -186,9 +196,10 @@ export class ScriptedModelServer {
     this.requests.push(recorded);
     const queued = this.queue.find((q) => q.when(recorded));
     if (queued && --queued.left <= 0) this.queue.splice(this.queue.indexOf(queued), 1);
-    const reply: ScriptedReply = queued?.reply ?? {
-      text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"`,
-    };
+    const reply: ScriptedReply = queued?.reply ??
+      this.generate?.(recorded) ?? {
+        text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"`,
+      };
     if (reply.hold) await reply.hold.catch(() => undefined);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (reply.error) {
@@ -203,7 +214,7 @@ export class ScriptedModelServer {
       return;
     }
     recorded.answer = reply.toolUse ? 'tool_use' : 'text';
-    const message = buildMessage(recorded, reply);
+    const message = buildMessage(recorded, reply, this.maxInputTokens);
     if (recorded.stream && this.format === 'sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
       for (const event of sseEvents(message)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
@@ -226,7 +237,7 @@ interface AssistantMessage {
   usage: { input_tokens: number; output_tokens: number };
 }
 
-function buildMessage(request: RecordedRequest, reply: ScriptedReply): AssistantMessage {
+function buildMessage(request: RecordedRequest, reply: ScriptedReply, maxInputTokens: number): AssistantMessage {
   const content: Array<Record<string, unknown>> = [];
   if (reply.text !== undefined) content.push({ type: 'text', text: reply.text });
   if (reply.toolUse) {
@@ -247,7 +258,7 @@ function buildMessage(request: RecordedRequest, reply: ScriptedReply): Assistant
     stop_reason: reply.stopReason ?? (reply.toolUse ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: {
-      input_tokens: Math.ceil(JSON.stringify(request.messages).length / 4),
+      input_tokens: Math.min(maxInputTokens, Math.ceil(JSON.stringify(request.messages).length / 4)),
       output_tokens: Math.ceil(text.length / 4),
     },
   };

@@ -74,8 +74,11 @@ export interface ConversationCarry {
   pause?: AccountPause;
 }
 
-/** Turns older than this many keep only an excerpt of their prompt and reply across continue-as-new. */
-export const FULL_TURNS_KEPT = 50;
+/**
+ * Only the latest turns keep their whole prompt and reply in workflow state; older ones keep an excerpt, so that the
+ * `state` query and the state carried across continue-as-new stay far below Temporal's 2 MiB payload limit.
+ */
+export const FULL_TURNS_KEPT = 20;
 const EXCERPT_CHARS = 500;
 
 /** Wait this long past a reset time before running the turn again: resets are announced to the minute. */
@@ -256,7 +259,7 @@ export async function conversationWorkflow(
       if (!askQueued()) {
         await continueAsNew<typeof conversationWorkflow>(options, {
           sessionId,
-          turns: turns.map((t, i) => (i < turns.length - FULL_TURNS_KEPT && t.status !== 'queued' ? truncateTurn(t) : t)),
+          turns,
           transcript,
           closing,
           pause: paused() ? pause : undefined,
@@ -267,6 +270,8 @@ export async function conversationWorkflow(
     if (!turn) break;
     await runOne(turn);
     awaited.delete(turn);
+    const old = turns[turn.index - FULL_TURNS_KEPT];
+    if (old) turns[old.index] = truncateTurn(old);
     queue.shift();
     turnsThisRun++;
   }

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: prints Convo's figures and writes them to `bench-results.json`.
+ * 1. history bytes against transcript bytes added per turn, over a long conversation (default 200 turns, ~50 KB each);
+ * 2. restore + capture time of 1, 10 and 50 MB transcripts (stored segments, SHA-256 checks, parse check);
+ * 3. peak worker memory with 50 conversations running a turn at once.
+ * `BENCH_TURNS`, `BENCH_REPLY_BYTES` and `BENCH_CONCURRENT` change the sizes.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { captureTranscript, readSegments, restoreTranscript, transcriptPath } from '../activities/claude/transcript.js';
+import { ConvoClient } from '../client/client.js';
+import type { TranscriptSegment } from '../common/conversation.js';
+import { loadConfig } from '../config.js';
+import { projectRoot } from '../paths.js';
+import { startDevServer } from '../server/dev-server.js';
+import { LocalTranscriptStore } from '../storage/transcript-store.js';
+import { ScriptedModelServer } from '../testing/model-server.js';
+import { contentForTurn } from './content.js';
+import { freePort } from './free-port.js';
+import { runLongConversation } from './long-conversation.js';
+
+const MB = 1024 * 1024;
+
+/** A transcript of about `bytes` of Claude Code-like JSONL records holding realistic content. */
+function syntheticTranscript(bytes: number): Buffer {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = JSON.stringify({ type: i % 2 ? 'assistant' : 'user', uuid: `u-${i}`, message: { content: [{ type: 'text', text: contentForTurn(i, 20_000) }] } });
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+async function restoreAndCapture(sizeMb: number): Promise<{ sizeMb: number; restoreMs: number; captureMs: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'convo-bench-'));
+  try {
+    const store = new LocalTranscriptStore(join(dir, 'store'));
+    const data = syntheticTranscript(sizeMb * MB);
+    const segments: TranscriptSegment[] = [await store.put('bench', data)];
+    const path = transcriptPath(join(dir, 'config'), '/work', 'session');
+    const samples: Array<{ restoreMs: number; captureMs: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      let t = performance.now();
+      const before = await readSegments(store, segments);
+      await restoreTranscript(path, before);
+      const restoreMs = performance.now() - t;
+      // What a turn appends: ~50 KB.
+      await writeFile(path, Buffer.concat([before, syntheticTranscript(50_000)]));
+      t = performance.now();
+      await captureTranscript(path, before, segments, store, 'bench');
+      samples.push({ restoreMs, captureMs: performance.now() - t });
+    }
+    const median = (k: 'restoreMs' | 'captureMs') => samples.map((s) => s[k]).sort((a, b) => a - b)[1]!;
+    return { sizeMb, restoreMs: Math.round(median('restoreMs')), captureMs: Math.round(median('captureMs')) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak RSS (VmHWM) of a process, bytes; 0 when it is gone. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function concurrentMemory(conversations: number): Promise<{ conversations: number; workerPeakRssMb: number; cliPeakTotalRssMb: number; wallMs: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'convo-bench-mem-'));
+  const server = await startDevServer({ port: await freePort(), uiPort: false });
+  const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000 });
+  // Every turn is held until all of them have reached the model: they really run at once.
+  let release!: () => void;
+  const all = new Promise<void>((r) => (release = r));
+  let arrived = 0;
+  model.replyWith(() => {
+    if (++arrived === conversations) release();
+    return { text: contentForTurn(arrived, 50_000), hold: all };
+  });
+  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: server.address, CONVO_TASK_QUEUE: 'mem', CONVO_TRANSCRIPT_DIR: join(dir, 't') });
+  const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
+    env: { ...process.env, TEMPORAL_ADDRESS: server.address, CONVO_TASK_QUEUE: 'mem', CONVO_TRANSCRIPT_DIR: config.transcriptDir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789', HOME: dir, TMPDIR: dir },
+    reject: false,
+  });
+  const client = await ConvoClient.connect(config);
+  let cliPeak = 0;
+  const sampler = setInterval(() => {
+    void execa('ps', ['-o', 'rss=', '--ppid', String(worker.pid)], { reject: false }).then((r) => {
+      const total = r.stdout.split('\n').reduce((n, l) => n + Number(l.trim() || 0), 0) * 1024;
+      cliPeak = Math.max(cliPeak, total);
+    });
+  }, 250);
+  try {
+    const ids = await Promise.all(Array.from({ length: conversations }, () => client.start({ cwd: dir })));
+    const started = Date.now();
+    await Promise.all(ids.map((id, i) => client.ask(id, `turn ${i}`)));
+    const wallMs = Date.now() - started;
+    return { conversations, workerPeakRssMb: Math.round((await peakRss(worker.pid!)) / MB), cliPeakTotalRssMb: Math.round(cliPeak / MB), wallMs };
+  } finally {
+    clearInterval(sampler);
+    await client.shutdown();
+    worker.kill('SIGTERM');
+    await worker;
+    await model.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const turns = Number(process.env.BENCH_TURNS ?? 200);
+  const replyBytes = Number(process.env.BENCH_REPLY_BYTES ?? 50_000);
+  const concurrent = Number(process.env.BENCH_CONCURRENT ?? 50);
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: '2 cores, 24 GiB' };
+
+  console.log(`1. history vs transcript growth: ${turns} turns, ~${replyBytes / 1000} KB replies`);
+  const long = await runLongConversation(turns, replyBytes, (l) => console.log(`   ${l}`));
+  const perTurn = (k: 'historyAdded' | 'transcriptAdded') => Math.round(long.turns.reduce((n, t) => n + t[k], 0) / long.turns.length);
+  results.history = {
+    turns,
+    replyBytes,
+    transcriptBytesAddedPerTurn: perTurn('transcriptAdded'),
+    historyBytesAddedPerTurn: perTurn('historyAdded'),
+    ratio: Number(long.ratio.toFixed(3)),
+    steadyRatio: Number(long.steadyRatio.toFixed(3)),
+    finalTranscriptMb: Number((long.finalTranscriptBytes / MB).toFixed(1)),
+    runs: long.runs.length,
+    maxRunHistoryMb: Number((long.maxRunHistoryBytes / MB).toFixed(2)),
+    maxPayloadKb: Math.round(long.maxPayloadBytes / 1024),
+    medianTurnMs: long.turns.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(long.turns.length / 2)],
+  };
+  console.log(results.history);
+
+  console.log('2. restore + capture of 1, 10 and 50 MB transcripts (median of 3)');
+  results.restoreCapture = [];
+  for (const size of [1, 10, 50]) {
+    const r = await restoreAndCapture(size);
+    (results.restoreCapture as unknown[]).push(r);
+    console.log(`   ${size} MB: restore ${r.restoreMs} ms, capture ${r.captureMs} ms`);
+  }
+
+  console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
+  results.memory = await concurrentMemory(concurrent);
+  console.log(results.memory);
+
+  await writeFile(join(projectRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('written to bench-results.json');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
