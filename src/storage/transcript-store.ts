@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StoredSegment } from '../common/conversation.js';
 
 const gzipAsync = promisify(gzip);
@@ -63,4 +64,62 @@ export class LocalTranscriptStore implements TranscriptStore {
     }
     return data;
   }
+}
+
+/** Where an S3-compatible transcript store is. Credentials come from the AWS SDK's usual chain (environment etc.). */
+export interface S3StoreOptions {
+  bucket: string;
+  /** Key prefix, e.g. `convo/`. */
+  prefix?: string;
+  /** Endpoint of an S3-compatible service (MinIO, R2, …); path-style addressing is used with it. */
+  endpoint?: string;
+  region?: string;
+}
+
+/** A store in an S3-compatible bucket, for workers that share no disk: `<prefix><conversation id>/<sha256>.jsonl.gz`. */
+export class S3TranscriptStore implements TranscriptStore {
+  private readonly client: S3Client;
+
+  constructor(private readonly options: S3StoreOptions) {
+    this.client = new S3Client({
+      region: options.region ?? 'us-east-1',
+      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+    });
+  }
+
+  async put(conversationId: string, data: Buffer): Promise<StoredSegment> {
+    const hash = sha256(data);
+    const key = `${encodeURIComponent(conversationId)}/${hash}.jsonl.gz`;
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: `${this.options.prefix ?? ''}${key}`,
+        Body: await gzipAsync(data),
+        ContentType: 'application/gzip',
+      }),
+    );
+    return { kind: 'stored', key, sha256: hash, bytes: data.length };
+  }
+
+  async get(segment: StoredSegment): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: `${this.options.prefix ?? ''}${segment.key}` }));
+      data = await gunzipAsync(await object.Body!.transformToByteArray());
+    } catch (err) {
+      throw new TranscriptIntegrityError(
+        `transcript segment ${segment.key} cannot be read from s3://${this.options.bucket}/${this.options.prefix ?? ''}: ${(err as Error).message}`,
+      );
+    }
+    const actual = sha256(data);
+    if (actual !== segment.sha256) {
+      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+    }
+    return data;
+  }
+}
+
+/** The store a configuration names: S3 when a bucket is set, else the directory. */
+export function createTranscriptStore(config: { transcriptDir: string; transcriptS3?: S3StoreOptions }): TranscriptStore {
+  return config.transcriptS3 ? new S3TranscriptStore(config.transcriptS3) : new LocalTranscriptStore(config.transcriptDir);
 }

@@ -8,7 +8,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { dataConverter } from '../codec/compression.js';
 import type { Config } from '../config.js';
 import { moduleExtension } from '../paths.js';
-import { LocalTranscriptStore } from '../storage/transcript-store.js';
+import { createTranscriptStore } from '../storage/transcript-store.js';
 
 /** The workflow code's entry module. */
 export const workflowsPath = fileURLToPath(new URL(`../workflows/index${moduleExtension}`, import.meta.url));
@@ -26,7 +26,7 @@ export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.en
     workDir: config.workDir,
     env,
     now: () => new Date(),
-    store: new LocalTranscriptStore(config.transcriptDir),
+    store: createTranscriptStore(config),
     segmentPolicy: config.segmentPolicy,
   };
 }
