@@ -4,7 +4,7 @@
  * compiled code: jest loads global setup outside its module transform (`npm test` builds first).
  */
 import { answers, startDevServer } from '../dist/server/dev-server.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../dist/server/free-port.js';
 
 export default async function globalSetup() {
   const given = process.env.TEMPORAL_ADDRESS;

@@ -3,17 +3,10 @@
  * `claude`, the scripted model server answering every turn with ~`replyBytes` of realistic content) and measures, per
  * turn, how much the transcript and the workflow history grew. Used by `npm run bench` and `npm run test:scale`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import proto from '@temporalio/proto';
-import { ConvoClient } from '../client/client.js';
-import { loadConfig } from '../config.js';
-import { projectRoot } from '../paths.js';
-import { startDevServer } from '../server/dev-server.js';
 import { ScriptedModelServer } from '../testing/model-server.js';
 import { contentForTurn } from './content.js';
+import { startStack } from './stack.js';
 
 const { temporal } = proto;
 
@@ -58,31 +51,10 @@ export async function runLongConversation(
   replyBytes: number,
   log: (line: string) => void = () => undefined,
 ): Promise<LongConversationResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'convo-long-'));
-  const { freePort } = await import('./free-port.js');
-  const server = await startDevServer({ port: await freePort(), uiPort: false });
   const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000 });
   model.replyWith((r) => ({ text: contentForTurn(Number(/^turn (\d+)/.exec(r.lastUserText)?.[1] ?? 0), replyBytes) }));
-  const config = loadConfig({
-    ...process.env,
-    TEMPORAL_ADDRESS: server.address,
-    CONVO_TASK_QUEUE: 'long',
-    CONVO_TRANSCRIPT_DIR: join(dir, 'transcripts'),
-  });
-  const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      CONVO_TASK_QUEUE: 'long',
-      CONVO_TRANSCRIPT_DIR: config.transcriptDir,
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789',
-      HOME: dir,
-      TMPDIR: dir,
-    },
-    reject: false,
-  });
-  const client = await ConvoClient.connect(config);
+  const stack = await startStack('long', model);
+  const { client, config, dir } = stack;
   try {
     const id = await client.start({ cwd: dir, title: `${turns} turns` });
     const handle = client.client.workflow.getHandle(id);
@@ -131,11 +103,7 @@ export async function runLongConversation(
       maxRunHistoryBytes: Math.max(...runs.map((r) => r.historyBytes)),
     };
   } finally {
-    await client.shutdown();
-    worker.kill('SIGTERM');
-    await worker;
+    await stack.dispose();
     await model.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

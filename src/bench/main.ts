@@ -10,16 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { captureTranscript, readSegments, restoreTranscript, transcriptPath } from '../activities/claude/transcript.js';
-import { ConvoClient } from '../client/client.js';
 import type { TranscriptSegment } from '../common/conversation.js';
-import { loadConfig } from '../config.js';
 import { projectRoot } from '../paths.js';
-import { startDevServer } from '../server/dev-server.js';
 import { LocalTranscriptStore } from '../storage/transcript-store.js';
 import { ScriptedModelServer } from '../testing/model-server.js';
 import { contentForTurn } from './content.js';
-import { freePort } from './free-port.js';
 import { runLongConversation } from './long-conversation.js';
+import { startStack } from './stack.js';
 
 const MB = 1024 * 1024;
 
@@ -68,8 +65,6 @@ async function peakRss(pid: number): Promise<number> {
 }
 
 async function concurrentMemory(conversations: number): Promise<{ conversations: number; workerPeakRssMb: number; cliPeakTotalRssMb: number; wallMs: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'convo-bench-mem-'));
-  const server = await startDevServer({ port: await freePort(), uiPort: false });
   const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000 });
   // Every turn is held until all of them have reached the model: they really run at once.
   let release!: () => void;
@@ -79,12 +74,7 @@ async function concurrentMemory(conversations: number): Promise<{ conversations:
     if (++arrived === conversations) release();
     return { text: contentForTurn(arrived, 50_000), hold: all };
   });
-  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: server.address, CONVO_TASK_QUEUE: 'mem', CONVO_TRANSCRIPT_DIR: join(dir, 't') });
-  const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
-    env: { ...process.env, TEMPORAL_ADDRESS: server.address, CONVO_TASK_QUEUE: 'mem', CONVO_TRANSCRIPT_DIR: config.transcriptDir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789', HOME: dir, TMPDIR: dir },
-    reject: false,
-  });
-  const client = await ConvoClient.connect(config);
+  const { client, worker, dir, dispose } = await startStack('mem', model);
   let cliPeak = 0;
   const sampler = setInterval(() => {
     void execa('ps', ['-o', 'rss=', '--ppid', String(worker.pid)], { reject: false }).then((r) => {
@@ -100,12 +90,8 @@ async function concurrentMemory(conversations: number): Promise<{ conversations:
     return { conversations, workerPeakRssMb: Math.round((await peakRss(worker.pid!)) / MB), cliPeakTotalRssMb: Math.round(cliPeak / MB), wallMs };
   } finally {
     clearInterval(sampler);
-    await client.shutdown();
-    worker.kill('SIGTERM');
-    await worker;
+    await dispose();
     await model.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer } from '../../src/server/dev-server.js';
 import type { RecordedRequest } from '../../src/testing/model-server.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../src/server/free-port.js';
 import { World } from '../helpers/world.js';
 
 /** The user messages of a transcript whose text is exactly `text`. */

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { ConvoClient } from '../../src/client/client.js';
 import { resolveBinary } from '../../src/config.js';
 import { toolsDir } from '../../src/paths.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../src/server/free-port.js';
 import { World } from '../helpers/world.js';
 
 const credentials = { AWS_ACCESS_KEY_ID: 'convo-test', AWS_SECRET_ACCESS_KEY: 'convo-test-secret', AWS_REGION: 'us-east-1' };

@@ -10,7 +10,7 @@ import { ConvoClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/config.js';
 import { answers } from '../../src/server/dev-server.js';
 import { projectRoot } from '../../src/paths.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../src/server/free-port.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,0 +1,53 @@
+/**
+ * What a benchmark runs on: its own in-memory dev server, one `convo worker` process talking to `model`, and a client.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { ConvoClient } from '../client/client.js';
+import { loadConfig, type Config } from '../config.js';
+import { projectRoot } from '../paths.js';
+import { startDevServer } from '../server/dev-server.js';
+import { freePort } from '../server/free-port.js';
+import type { ScriptedModelServer } from '../testing/model-server.js';
+
+/** A running stack; `dispose` stops everything and deletes its files. */
+export interface BenchStack {
+  dir: string;
+  config: Config;
+  client: ConvoClient;
+  worker: ResultPromise;
+  dispose(): Promise<void>;
+}
+
+/** Starts a dev server, a worker process (its own HOME and TMPDIR) and a client, on task queue `name`. */
+export async function startStack(name: string, model: ScriptedModelServer): Promise<BenchStack> {
+  const dir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
+  const server = await startDevServer({ port: await freePort(), uiPort: false });
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    CONVO_TASK_QUEUE: name,
+    CONVO_TRANSCRIPT_DIR: join(dir, 'transcripts'),
+  };
+  const config = loadConfig(env);
+  const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
+    env: { ...env, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789', HOME: dir, TMPDIR: dir },
+    reject: false,
+  });
+  const client = await ConvoClient.connect(config);
+  return {
+    dir,
+    config,
+    client,
+    worker,
+    async dispose() {
+      await client.shutdown();
+      worker.kill('SIGTERM');
+      await worker;
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
