@@ -15,9 +15,3 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
-
-/** The first `max` characters of `text` on one line, with an ellipsis when cut. */
-export function excerpt(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
-}
