@@ -51,7 +51,7 @@ export async function runLongConversation(
   replyBytes: number,
   log: (line: string) => void = () => undefined,
 ): Promise<LongConversationResult> {
-  const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000 });
+  const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000, keepMessages: false });
   model.replyWith((r) => ({ text: contentForTurn(Number(/^turn (\d+)/.exec(r.lastUserText)?.[1] ?? 0), replyBytes) }));
   const stack = await startStack('long', model);
   const { client, config, dir } = stack;

@@ -65,7 +65,7 @@ async function peakRss(pid: number): Promise<number> {
 }
 
 async function concurrentMemory(conversations: number): Promise<{ conversations: number; workerPeakRssMb: number; cliPeakTotalRssMb: number; wallMs: number }> {
-  const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000 });
+  const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000, keepMessages: false });
   // Every turn is held until all of them have reached the model: they really run at once.
   let release!: () => void;
   const all = new Promise<void>((r) => (release = r));

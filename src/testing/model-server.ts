@@ -35,6 +35,8 @@ export interface RecordedRequest {
   /** Sequence number, from 0, over all requests this server received. */
   seq: number;
   receivedAt: Date;
+  /** Size of the request body, bytes. */
+  bodyBytes: number;
   path: string;
   model: string;
   stream: boolean;
@@ -91,6 +93,9 @@ export interface ModelServerOptions {
   /** Report at most this many input tokens per request (default: about a token per 4 bytes of messages). Long
    * synthetic conversations set it low, so that the CLI does not start compacting them. */
   maxReportedInputTokens?: number;
+  /** Keep each request's `messages` in {@link ScriptedModelServer.requests} (default true). Long runs turn it off: a
+   * 500-turn conversation sends gigabytes of history in total. */
+  keepMessages?: boolean;
 }
 
 /**
@@ -108,6 +113,7 @@ export class ScriptedModelServer {
     private readonly server: Server,
     private readonly format: 'sse' | 'json',
     private readonly maxInputTokens: number,
+    private readonly keepMessages: boolean,
   ) {}
 
   /** Answers requests that no scripted reply matches with `generate(request)` instead of the echo. */
@@ -118,7 +124,12 @@ export class ScriptedModelServer {
   /** Starts listening on 127.0.0.1. Resolves once the port is bound. */
   static async start(options: ModelServerOptions = {}): Promise<ScriptedModelServer> {
     const server = createServer();
-    const instance = new ScriptedModelServer(server, options.format ?? 'sse', options.maxReportedInputTokens ?? Infinity);
+    const instance = new ScriptedModelServer(
+      server,
+      options.format ?? 'sse',
+      options.maxReportedInputTokens ?? Infinity,
+      options.keepMessages ?? true,
+    );
     server.on('request', (req, res) => {
       instance.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -183,6 +194,7 @@ export class ScriptedModelServer {
     const recorded: RecordedRequest = {
       seq: this.seq++,
       receivedAt: new Date(),
+      bodyBytes: Buffer.byteLength(body),
       path,
       model: parsed.model ?? '',
       stream: parsed.stream === true,
@@ -215,6 +227,7 @@ export class ScriptedModelServer {
     }
     recorded.answer = reply.toolUse ? 'tool_use' : 'text';
     const message = buildMessage(recorded, reply, this.maxInputTokens);
+    if (!this.keepMessages) recorded.messages = [];
     if (recorded.stream && this.format === 'sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
       for (const event of sseEvents(message)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
