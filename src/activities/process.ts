@@ -30,6 +30,8 @@ export interface RunChildOptions {
   killGraceMs?: number;
   /** bytes of stderr to keep; default 4096. */
   stderrLimit?: number;
+  /** Called with the child's pid (also its process group id) once it has started. */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function runChild(file: string, args: string[], options: RunChildOp
     stdout: 'pipe',
     stderr: 'pipe',
   });
+  if (child.pid) options.onSpawn?.(child.pid);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

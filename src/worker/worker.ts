@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { removeStaleConfigDirs } from '../activities/claude/config-dir.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { dataConverter } from '../codec/compression.js';
 import type { Config } from '../config.js';
@@ -39,6 +40,7 @@ export async function createConvoWorker(
   config: Config,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
+  await removeStaleConfigDirs(config.workDir);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);

@@ -62,6 +62,12 @@ describe('a worker killed mid-turn', () => {
       expect(userMessages(transcript, 'turn one')).toBe(1);
       expect(transcript.split(JSON.stringify(reply).slice(1, -1)).length - 1).toBe(1);
       expect(transcript).not.toContain('answer that never reaches worker A');
+
+      // Worker A left its turn dir (with a transcript copy) and its CLI behind; the next worker on its machine
+      // removes both.
+      expect((await a.transcriptFiles()).length).toBeGreaterThan(0);
+      await world.startWorker('a-restarted', { HOME: a.home, TMPDIR: a.tmp });
+      expect(await a.transcriptFiles()).toEqual([]);
     } finally {
       release();
     }

@@ -4,14 +4,15 @@
  * how it ended, and capture the transcript back.
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { TurnInput, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import { redactSecrets } from '../redact.js';
 import { runChild, type ChildExit } from '../process.js';
 import { classifyRun, type Classification } from './classify.js';
-import { makeConfigDir, removeConfigDir, userClaudeConfig } from './config-dir.js';
+import { CLI_PGID_FILE, makeConfigDir, removeConfigDir, userClaudeConfig } from './config-dir.js';
 import { emptySummary, summarize, type StreamSummary } from './stream-json.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import { captureTranscript, readSegments, restoreTranscript, transcriptPath, type SegmentPolicy } from './transcript.js';
@@ -95,6 +96,8 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
         },
         stdin: input.prompt,
         signal: stop.signal,
+        // If this worker dies mid-turn, the next worker on this machine finds the CLI's group here and stops it.
+        onSpawn: (pid) => void writeFile(join(configDir, CLI_PGID_FILE), String(pid)).catch(() => undefined),
         onLine: (line) => {
           summarize(summary, line);
           armHungTimer();
