@@ -79,16 +79,24 @@ export async function runLongConversation(
     }
     const runs: LongConversationResult['runs'] = [];
     for await (const execution of client.client.workflow.list({ query: `WorkflowId = '${id}'` })) {
-      const history = await client.client.workflowService.getWorkflowExecutionHistory({
-        namespace: config.namespace,
-        execution: { workflowId: id, runId: execution.runId },
-      });
-      const sizes = (history.history?.events ?? []).flatMap((e) => payloadSizes(e));
+      // The whole history of the run, page by page.
+      const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
+      let nextPageToken: Uint8Array | undefined;
+      do {
+        const page = await client.client.workflowService.getWorkflowExecutionHistory({
+          namespace: config.namespace,
+          execution: { workflowId: id, runId: execution.runId },
+          nextPageToken,
+        });
+        events.push(...(page.history?.events ?? []));
+        nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      } while (nextPageToken);
+      const sizes = events.flatMap((e) => payloadSizes(e));
       runs.push({
         runId: execution.runId,
-        historyBytes: temporal.api.history.v1.History.encode(history.history ?? {}).finish().length,
+        historyBytes: temporal.api.history.v1.History.encode({ events }).finish().length,
         maxPayloadBytes: Math.max(0, ...sizes),
-        events: history.history?.events?.length ?? 0,
+        events: events.length,
       });
     }
     const sum = (list: TurnGrowth[], key: 'historyAdded' | 'transcriptAdded') => list.reduce((n, t) => n + t[key], 0);
