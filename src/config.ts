@@ -18,6 +18,7 @@ const Env = z.object({
   CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
   CONVO_WORK_DIR: z.string().min(1).optional(),
   CONVO_ACCOUNT: z.string().min(1).default('default'),
+  CONVO_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(60),
   CONVO_TRANSCRIPT_DIR: z.string().min(1).optional(),
   CONVO_TRANSCRIPT_S3_BUCKET: z.string().min(1).optional(),
   CONVO_TRANSCRIPT_S3_PREFIX: z.string().optional(),
@@ -40,6 +41,9 @@ export interface Config {
   heartbeatIntervalMs: number;
   /** Where turns make their private config dirs. */
   workDir: string;
+  /** On SIGTERM/SIGINT a worker takes no new turns and lets running ones finish for this long, ms; then it cancels
+   * them (killing their CLIs) and Temporal retries them on another worker. */
+  shutdownGraceMs: number;
   /** The account new conversations belong to: conversations of one account share its usage limit. */
   account: string;
   /** Directory of the transcript store (claim check); shared by every worker and by clients that read transcripts. */
@@ -76,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,
     workDir: e.CONVO_WORK_DIR ?? tmpdir(),
     account: e.CONVO_ACCOUNT,
+    shutdownGraceMs: e.CONVO_SHUTDOWN_GRACE_S * 1000,
     transcriptDir: e.CONVO_TRANSCRIPT_DIR ?? join(dataDir, 'transcripts'),
     transcriptS3: e.CONVO_TRANSCRIPT_S3_BUCKET
       ? {

@@ -10,7 +10,9 @@ export async function runWorker(): Promise<void> {
   const { worker, connection } = await createConvoWorker(config);
   try {
     console.error(`convo worker: task queue ${config.taskQueue} on ${config.temporalAddress}, claude at ${config.claudePath}`);
+    // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();
+    console.error('convo worker: stopped');
   } finally {
     await connection.close();
   }

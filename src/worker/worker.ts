@@ -51,6 +51,7 @@ export async function createConvoWorker(
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
       activities: createActivities(activityDeps(config)),
       dataConverter,
+      shutdownGraceTime: config.shutdownGraceMs,
       ...overrides,
     });
     return { worker, connection };
