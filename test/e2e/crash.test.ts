@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer } from '../../src/server/dev-server.js';
-import type { RecordedRequest } from '../../src/testing/model-server.js';
 import { freePort } from '../../src/server/free-port.js';
 import { World } from '../helpers/world.js';
 
@@ -36,15 +35,7 @@ describe('a worker killed mid-turn', () => {
     const id = await world.client.start({ cwd: await world.workspace('crash') });
     await world.client.ask(id, 'turn one');
 
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let arrived!: () => void;
-    const requestArrived = new Promise<void>((r) => (arrived = r));
-    world.model.script({ text: 'answer that never reaches worker A', hold: held }, (r: RecordedRequest) => {
-      const mine = r.hasTools && r.lastUserText === 'turn two';
-      if (mine) arrived();
-      return mine;
-    });
+    const { arrived: requestArrived, release } = world.holdReply('turn two', { text: 'answer that never reaches worker A' });
     try {
       const asked = world.client.ask(id, 'turn two');
       await requestArrived;
@@ -107,24 +98,15 @@ describe('the dev server killed during a usage-limit sleep', () => {
       (r) => r.hasTools && r.lastUserText === 'after the reset',
     );
     await world.client.send(id, 'after the reset');
-    for (;;) {
-      if ((await world.client.state(id)).status === 'rate_limited') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await world.waitForState(id, (s) => s.status === 'rate_limited');
 
     server.process.kill('SIGKILL');
     await new Promise((r) => server.process.once('exit', r));
     await new Promise((r) => setTimeout(r, 2000));
     server = await startDevServer({ port, uiPort: false, dbFile: join(dir, 'temporal.db') });
 
-    for (;;) {
-      const state = await world.client.state(id).catch(() => undefined);
-      if (state?.turns[0]?.status === 'completed') {
-        expect(state.turns[0].reply).toBe('Received 1 messages. Last user text: "after the reset"');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const done = await world.waitForState(id, (s) => s.turns[0]?.status === 'completed');
+    expect(done.turns[0]!.reply).toBe('Received 1 messages. Last user text: "after the reset"');
     const requests = world.model.mainRequests().filter((r) => r.lastUserText === 'after the reset');
     expect(requests.map((r) => r.answer)).toEqual(['429', 'text']);
     expect(requests[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(resetsAt);

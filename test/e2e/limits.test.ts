@@ -5,7 +5,7 @@
 import { ConvoClient } from '../../src/client/client.js';
 import type { ConversationState } from '../../src/common/conversation.js';
 import type { RecordedRequest } from '../../src/testing/model-server.js';
-import { World } from '../helpers/world.js';
+import { World, waitUntil } from '../helpers/world.js';
 
 let world: World;
 /** A client for conversations run by the API-key worker (its own task queue). */
@@ -40,21 +40,6 @@ function usageLimitReply(resetsAt: number) {
   };
 }
 
-async function waitForState(
-  id: string,
-  check: (s: ConversationState) => boolean,
-  client: ConvoClient = world.client,
-  timeoutMs = 60_000,
-): Promise<ConversationState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await client.state(id);
-    if (check(state)) return state;
-    if (Date.now() > deadline) throw new Error(`state never matched: ${JSON.stringify(state)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('a usage limit pauses the conversation until the reset time, then the same turn completes', async () => {
   const id = await world.client.start({ cwd: await world.workspace('limited') });
   await world.client.ask(id, 'turn one');
@@ -63,14 +48,11 @@ test('a usage limit pauses the conversation until the reset time, then the same 
   world.model.script(usageLimitReply(resetsAt), prompt('turn two'));
 
   const asked = world.client.ask(id, 'turn two');
-  const shown = await (async () => {
-    for (;;) {
-      const out = await world.convo(['show', id, '--json']);
-      const state = JSON.parse(out.stdout) as ConversationState;
-      if (state.status === 'rate_limited') return state;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
+  let shown!: ConversationState;
+  await waitUntil(async () => {
+    shown = JSON.parse((await world.convo(['show', id, '--json'])).stdout) as ConversationState;
+    return shown.status === 'rate_limited';
+  });
   expect(shown.rateLimitedUntil).toBe(new Date(resetsAt).toISOString());
   expect(shown.rateLimitMessage).toMatch(/^You've hit your 5-hour limit · resets /);
   expect(shown.turns[1]).toMatchObject({ prompt: 'turn two', status: 'queued' });
@@ -89,11 +71,11 @@ test('one account, one pause: after the first refusal no conversation of the acc
   const resetsAt = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
   world.model.script(usageLimitReply(resetsAt), prompt('a refused'));
   await world.client.send(a!, 'a refused');
-  await waitForState(a!, (s) => s.status === 'rate_limited');
+  await world.waitForState(a!, (s) => s.status === 'rate_limited');
   // The refusal reaches the other conversations of the account through the account workflow.
-  await Promise.all([b!, c!].map((id) => waitForState(id, (s) => s.rateLimitedUntil === new Date(resetsAt).toISOString())));
+  await Promise.all([b!, c!].map((id) => world.waitForState(id, (s) => s.rateLimitedUntil === new Date(resetsAt).toISOString())));
 
-  const replies = await Promise.all([world.client.ask(b!, 'b waits'), world.client.ask(c!, 'c waits'), waitForState(a!, (s) => s.turns[0]?.status === 'completed')]);
+  const replies = await Promise.all([world.client.ask(b!, 'b waits'), world.client.ask(c!, 'c waits'), world.waitForState(a!, (s) => s.turns[0]?.status === 'completed')]);
 
   expect(replies[0].reply).toBe('Received 1 messages. Last user text: "b waits"');
   expect(replies[1].reply).toBe('Received 1 messages. Last user text: "c waits"');
@@ -108,7 +90,7 @@ test('a 401 reaches the model once, leaves the conversation in needs_attention, 
   const id = await apiKeyClient.start({ cwd: await world.workspace('unauthorized') });
   world.model.script({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity }, prompt('needs a key'));
   await apiKeyClient.send(id, 'needs a key');
-  const waiting = await waitForState(id, (s) => s.status === 'needs_attention', apiKeyClient);
+  const waiting = await world.waitForState(id, (s) => s.status === 'needs_attention', { client: apiKeyClient });
   expect(waiting.attention).toEqual({ type: 'Authentication', message: 'Invalid API key · Fix external API key' });
   // Waiting costs nothing: a few seconds later the model has still seen one request for this turn.
   await new Promise((r) => setTimeout(r, 3000));
@@ -120,7 +102,7 @@ test('a 401 reaches the model once, leaves the conversation in needs_attention, 
 
   world.model.clearScript(); // the key is fixed
   expect((await world.convo(['resume', id], undefined, env)).exitCode).toBe(0);
-  const done = await waitForState(id, (s) => s.turns[0]?.status === 'completed', apiKeyClient);
+  const done = await world.waitForState(id, (s) => s.turns[0]?.status === 'completed', { client: apiKeyClient });
   expect(done.status).toBe('idle');
   expect(done.turns[0]!.reply).toBe('Received 1 messages. Last user text: "needs a key"');
   expect(world.model.mainRequests().filter((r) => r.lastUserText === 'needs a key').map((r) => r.answer)).toEqual(['401', 'text']);
@@ -134,7 +116,7 @@ test('in subscription mode a 401 is one Convo attempt (the CLI itself re-sends i
   const id = await world.client.start({ cwd: await world.workspace('expired-token') });
   world.model.script({ error: { status: 401, type: 'authentication_error', message: 'OAuth token has expired' }, times: Infinity }, prompt('needs login'));
   await world.client.send(id, 'needs login');
-  await waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Authentication');
+  await world.waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Authentication');
   await new Promise((r) => setTimeout(r, 3000));
   const requests = world.model.mainRequests().filter((r) => r.lastUserText === 'needs login');
   // One CLI run (one session header), one activity attempt, whatever the CLI does inside it.
@@ -148,7 +130,7 @@ test('skip fails the turn that needs attention with its error, and the conversat
   const id = await world.client.start({ cwd: await world.workspace('billing') });
   world.model.script({ error: { status: 402, type: 'billing_error', message: 'Credit balance is too low' }, times: Infinity }, prompt('no credit'));
   const asked = world.convo(['ask', id, 'no credit']);
-  await waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Billing');
+  await world.waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Billing');
   expect((await world.convo(['skip', id])).exitCode).toBe(0);
   const result = await asked;
   expect(result.exitCode).toBe(1);

@@ -2,7 +2,6 @@
  * Graceful shutdown: SIGTERM during a turn stops the worker taking new turns, lets the running one finish within
  * the grace period, and the worker exits 0.
  */
-import type { RecordedRequest } from '../../src/testing/model-server.js';
 import { World } from '../helpers/world.js';
 
 let world: World;
@@ -14,15 +13,7 @@ afterAll(async () => world?.dispose());
 test('SIGTERM during a turn lets the turn finish within the grace period, then the worker exits 0; nothing is retried', async () => {
   const worker = await world.startWorker('graceful', { CONVO_SHUTDOWN_GRACE_S: '60' });
   const id = await world.client.start({ cwd: await world.workspace('shutdown') });
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let arrived!: () => void;
-  const requestArrived = new Promise<void>((r) => (arrived = r));
-  world.model.script({ text: 'finished during shutdown', hold: held }, (r: RecordedRequest) => {
-    const mine = r.hasTools && r.lastUserText === 'long turn';
-    if (mine) arrived();
-    return mine;
-  });
+  const { arrived: requestArrived, release } = world.holdReply('long turn', { text: 'finished during shutdown' });
   const asked = world.client.ask(id, 'long turn');
   await requestArrived;
 

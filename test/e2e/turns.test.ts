@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conversationLength, type RecordedRequest } from '../../src/testing/model-server.js';
-import { World } from '../helpers/world.js';
+import { World, waitUntil } from '../helpers/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -53,10 +53,10 @@ test('two turns sent at once run one after the other', async () => {
   await world.client.send(id, 'first question');
   await world.client.send(id, 'second question');
   // While the first runs, the second waits.
-  await waitFor(async () => (await world.client.state(id)).turns[0]?.status === 'running', 30_000);
+  await waitUntil(async () => (await world.client.state(id)).turns[0]?.status === 'running', 30_000);
   expect((await world.client.state(id)).turns.map((t) => t.status)).toEqual(['running', 'queued']);
 
-  await waitFor(async () => (await world.client.state(id)).turns.every((t) => t.status === 'completed'));
+  await waitUntil(async () => (await world.client.state(id)).turns.every((t) => t.status === 'completed'));
   const { turns } = await world.client.state(id);
   expect(turns.map((t) => t.prompt)).toEqual(['first question', 'second question']);
   expect(Date.parse(turns[1]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(turns[0]!.endedAt!));
@@ -96,11 +96,3 @@ test('two conversations running at once on one worker keep separate transcripts'
   expect(conversationLength(appleTwo.messages)).toBe(3);
   expect(JSON.stringify(appleTwo.messages)).not.toContain('banana');
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -11,7 +11,8 @@ import { execa, type ResultPromise } from 'execa';
 import { ConvoClient } from '../../src/client/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { projectRoot } from '../../src/paths.js';
-import { ScriptedModelServer } from '../../src/testing/model-server.js';
+import type { ConversationState } from '../../src/common/conversation.js';
+import { ScriptedModelServer, type ScriptedReply } from '../../src/testing/model-server.js';
 
 const CONVO_BIN = join(projectRoot, 'bin', 'convo.js');
 /** The fake API key the workers hand to the CLI; tests check it never reaches what Convo stores. */
@@ -128,6 +129,37 @@ export class World {
     return execa('node', [CONVO_BIN, ...args], { env: this.env(extraEnv), extendEnv: false, reject: false, input });
   }
 
+  /** Polls `client.state(id)` until `check` holds; throws with the last state after `timeoutMs` (default 60 s). */
+  async waitForState(
+    id: string,
+    check: (state: ConversationState) => boolean,
+    { client = this.client, timeoutMs = 60_000 }: { client?: ConvoClient; timeoutMs?: number } = {},
+  ): Promise<ConversationState> {
+    let last: ConversationState | undefined;
+    await waitUntil(async () => {
+      last = await client.state(id).catch(() => undefined);
+      return last !== undefined && check(last);
+    }, timeoutMs);
+    return last!;
+  }
+
+  /**
+   * Scripts `reply` for the main-loop request whose last user text is `prompt`, held until `release()`.
+   * `arrived` resolves when that request reaches the model.
+   */
+  holdReply(prompt: string, reply: ScriptedReply): { arrived: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrive!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    this.model.script({ ...reply, hold: held }, (r) => {
+      const mine = r.hasTools && r.lastUserText === prompt;
+      if (mine) arrive();
+      return mine;
+    });
+    return { arrived, release };
+  }
+
   /**
    * Every started attempt of the `runTurn` activity in a conversation's history, in order: which worker ran it
    * (identity `pid@host`) and the attempt number.
@@ -154,4 +186,13 @@ export class World {
 async function findFiles(dir: string, suffix: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
   return entries.filter((e) => e.isFile() && e.name.endsWith(suffix)).map((e) => join(e.parentPath, e.name));
+}
+
+/** Polls `check` every 200 ms until it is true; throws after `timeoutMs` (default 60 s). */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -22,7 +22,6 @@ test('a 500-turn conversation past 25 MB completes within Temporal limits, histo
     const window = result.turns.slice(i, i + 50);
     const history = window.reduce((n, t) => n + t.historyAdded, 0);
     const transcript = window.reduce((n, t) => n + t.transcriptAdded, 0);
-    expect({ from: i + 1, ratio: history / transcript }).toEqual({ from: i + 1, ratio: expect.any(Number) });
     expect(history / transcript).toBeLessThanOrEqual(1);
   }
 }, 60 * 60_000);
