@@ -35,6 +35,24 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * Reads a stored segment's gzip bytes with `read`, gunzips them and checks their SHA-256.
+ * @throws TranscriptIntegrityError naming `where` when the bytes cannot be read or do not match.
+ */
+async function unpack(segment: StoredSegment, where: string, read: () => Promise<Uint8Array>): Promise<Buffer> {
+  let data: Buffer;
+  try {
+    data = await gunzipAsync(await read());
+  } catch (err) {
+    throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${where}: ${(err as Error).message}`);
+  }
+  const actual = sha256(data);
+  if (actual !== segment.sha256) {
+    throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+  }
+  return data;
+}
+
 /** A store in a local (or shared network) directory: `<dir>/<conversation id>/<sha256>.jsonl.gz`. */
 export class LocalTranscriptStore implements TranscriptStore {
   constructor(readonly dir: string) {}
@@ -52,17 +70,7 @@ export class LocalTranscriptStore implements TranscriptStore {
   }
 
   async get(segment: StoredSegment): Promise<Buffer> {
-    let data: Buffer;
-    try {
-      data = await gunzipAsync(await readFile(join(this.dir, segment.key)));
-    } catch (err) {
-      throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${this.dir}: ${(err as Error).message}`);
-    }
-    const actual = sha256(data);
-    if (actual !== segment.sha256) {
-      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
-    }
-    return data;
+    return unpack(segment, this.dir, () => readFile(join(this.dir, segment.key)));
   }
 }
 
@@ -102,20 +110,11 @@ export class S3TranscriptStore implements TranscriptStore {
   }
 
   async get(segment: StoredSegment): Promise<Buffer> {
-    let data: Buffer;
-    try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: `${this.options.prefix ?? ''}${segment.key}` }));
-      data = await gunzipAsync(await object.Body!.transformToByteArray());
-    } catch (err) {
-      throw new TranscriptIntegrityError(
-        `transcript segment ${segment.key} cannot be read from s3://${this.options.bucket}/${this.options.prefix ?? ''}: ${(err as Error).message}`,
-      );
-    }
-    const actual = sha256(data);
-    if (actual !== segment.sha256) {
-      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
-    }
-    return data;
+    const { bucket, prefix = '' } = this.options;
+    return unpack(segment, `s3://${bucket}/${prefix}`, async () => {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${segment.key}` }));
+      return object.Body!.transformToByteArray();
+    });
   }
 }
 
