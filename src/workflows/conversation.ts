@@ -107,7 +107,6 @@ export async function conversationWorkflow(
   // Turns carried as running were interrupted by nothing (runs only end between turns): they are queued ones.
   const queue: TurnRecord[] = turns.filter((t) => t.status === 'queued' || t.status === 'running');
   let transcript: TranscriptSegment[] = carried?.transcript ?? [];
-  let transcriptBytes = transcript.reduce((n, s) => n + segmentBytes(s), 0);
   let closing = carried?.closing ?? false;
   let finished = false;
   let pause: AccountPause | undefined = carried?.pause;
@@ -135,7 +134,7 @@ export async function conversationWorkflow(
     sessionId,
     closing,
     turns,
-    transcriptBytes,
+    transcriptBytes: transcript.reduce((n, s) => n + segmentBytes(s), 0),
     rateLimitedUntil: paused() ? pause!.until : undefined,
     rateLimitMessage: paused() ? pause!.message : undefined,
     attention,
@@ -209,7 +208,6 @@ export async function conversationWorkflow(
         const result = await runTurn({ conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript });
         const { mode, segments } = result.transcript;
         transcript = mode === 'append' ? [...transcript, ...segments] : segments;
-        transcriptBytes = transcript.reduce((n, s) => n + segmentBytes(s), 0);
         Object.assign(turn, { status: 'completed', reply: result.reply, costUsd: result.costUsd, usage: result.usage, durationMs: result.durationMs });
         turn.endedAt = new Date().toISOString();
         return;
