@@ -5,12 +5,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { PERMISSION_MODES, type ConversationState } from '../common/conversation.js';
+import {
+  CONVERSATION_STATUSES,
+  PERMISSION_MODES,
+  type ConversationState,
+  type ConversationStatus,
+} from '../common/conversation.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { dataDir } from '../paths.js';
 import { answers, startDevServer } from '../server/dev-server.js';
 import { runWorker } from '../worker/main.js';
+import { formatChat } from './chat.js';
 import { ConvoClient, ConvoError, TurnFailedError } from './client.js';
+import { formatList, watch, withProgress } from './terminal.js';
 
 /** Builds the command tree. `argv` handling is commander's. */
 export function buildProgram(): Command {
@@ -48,7 +55,8 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('start a conversation and print its id')
+    .description('start a conversation and print its id; TEXT, if given, is queued as the first turn ("-" reads stdin)')
+    .argument('[text...]')
     .option('--id <id>', 'conversation id (default: generated)')
     .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
     .option('--model <model>', 'model for the CLI')
@@ -57,9 +65,10 @@ export function buildProgram(): Command {
     .option('--append-system-prompt <text>', 'append to the system prompt')
     .option('--allowed-tools <tools...>', 'tools the CLI may use without asking, e.g. Bash Edit')
     .addOption(new Option('--permission-mode <mode>', 'CLI permission mode').choices([...PERMISSION_MODES]))
-    .action(async (opts: Record<string, string | string[] | undefined>) =>
+    .action(async (text: string[], opts: Record<string, string | string[] | undefined>) =>
       withClient(async (client) => {
         const id = await client.start({
+          prompt: text.length > 0 ? promptFrom(text) : undefined,
           id: opts.id as string | undefined,
           cwd: opts.cwd as string,
           model: opts.model as string | undefined,
@@ -87,8 +96,43 @@ export function buildProgram(): Command {
     .argument('<text...>')
     .action(async (id: string, text: string[]) =>
       withClient(async (client) => {
-        const { reply } = await client.ask(id, promptFrom(text));
+        const { reply } = await withProgress(client, id, client.ask(id, promptFrom(text)));
         console.log(reply);
+      }),
+    );
+
+  program
+    .command('watch')
+    .description('follow a conversation live: turns, tool calls, replies, waits (Ctrl-C to stop)')
+    .argument('<id>')
+    .option('--until-idle', 'exit once no turn is running, queued or waiting')
+    .option('--interval <ms>', 'how often to look, ms', '500')
+    .action(async (id: string, opts: { untilIdle?: boolean; interval: string }) =>
+      withClient((client) => watch(client, id, { untilIdle: opts.untilIdle === true, intervalMs: Number(opts.interval) })),
+    );
+
+  program
+    .command('history')
+    .description('print the conversation as a chat (prompts, replies, tool calls and results), from its transcript')
+    .argument('<id>')
+    .option('--json', 'print the turns as JSON')
+    .option('--full', 'do not cut long tool results')
+    .action(async (id: string, opts: { json?: boolean; full?: boolean }) =>
+      withClient(async (client) => {
+        const chat = await client.chat(id);
+        if (opts.json) console.log(JSON.stringify(chat, null, 2));
+        else console.log(chat.length === 0 ? 'no turns yet' : formatChat(chat, { maxResultLines: opts.full ? 0 : 20 }));
+      }),
+    );
+
+  program
+    .command('cancel')
+    .description('cancel the running (or waiting) turn: its CLI is killed and the turn fails with Cancelled')
+    .argument('<id>')
+    .action(async (id: string) =>
+      withClient(async (client) => {
+        const index = await client.cancel(id);
+        console.log(`cancelled turn ${index + 1} of ${id}`);
       }),
     );
 
@@ -106,14 +150,16 @@ export function buildProgram(): Command {
 
   program
     .command('list')
-    .description('list conversations')
+    .description('list conversations, newest first')
+    .addOption(new Option('--status <status>', 'only conversations with this status').choices([...CONVERSATION_STATUSES]))
+    .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) =>
+    .action(async (opts: { json?: boolean; status?: ConversationStatus; limit: string }) =>
       withClient(async (client) => {
-        const rows = await client.list();
+        const rows = await client.list({ status: opts.status, limit: Number(opts.limit) });
         if (opts.json) console.log(JSON.stringify(rows, null, 2));
-        else if (rows.length === 0) console.log('no conversations');
-        else for (const r of rows) console.log([r.id, r.status, r.turns ?? '-', r.startedAt, r.title ?? ''].join('\t'));
+        else if (rows.length === 0) console.log(opts.status ? `no ${opts.status} conversations` : 'no conversations');
+        else console.log(formatList(rows));
       }),
     );
 
@@ -164,7 +210,7 @@ function formatState(state: ConversationState): string {
     lines.push(`  fix it, then \`convo resume ${state.id}\` (or \`convo skip ${state.id}\` to fail the turn)`);
   }
   for (const turn of state.turns) {
-    lines.push(`  [${turn.index}] ${turn.status}: ${turn.prompt.split('\n')[0]}`);
+    lines.push(`  turn ${turn.index + 1} ${turn.status}: ${turn.prompt.split('\n')[0]}`);
     if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
     if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
   }

@@ -17,8 +17,21 @@ import {
   promptProblem,
   type ConversationOptionsInput,
   type ConversationState,
+  type ConversationStatus,
+  type TurnProgress,
   type TurnReply,
 } from '../common/conversation.js';
+import {
+  ConversationAccountKey,
+  ConversationBackendKey,
+  ConversationStatusKey,
+  RateLimitedUntilKey,
+  TurnCountKey,
+} from '../common/search-attributes.js';
+import { excerpt } from '../common/text.js';
+import { transcriptToChat, type ChatTurn } from './chat.js';
+import proto from '@temporalio/proto';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { dataConverter } from '../codec/compression.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
@@ -26,6 +39,7 @@ import { createTranscriptStore } from '../storage/transcript-store.js';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
+  cancelTurnUpdate,
   closeSignal,
   resumeSignal,
   sendTurnSignal,
@@ -35,6 +49,8 @@ import {
 } from '../workflows/messages.js';
 import type { conversationWorkflow } from '../workflows/conversation.js';
 
+const { PendingActivityState } = proto.temporal.api.enums.v1;
+
 /** Why a client call was refused before any turn ran. */
 export type ConvoErrorCode =
   | 'NotFound'
@@ -43,7 +59,8 @@ export type ConvoErrorCode =
   | 'InvalidOptions'
   | 'AlreadyExists'
   | 'NoWorker'
-  | 'NotWaiting';
+  | 'NotWaiting'
+  | 'NotRunning';
 
 /** A refused call: unknown or closed conversation, bad prompt, bad options. The message is one line. */
 export class ConvoError extends Error {
@@ -67,18 +84,51 @@ export class TurnFailedError extends Error {
   }
 }
 
-/** One row of {@link ConvoClient.list}. */
+/** One row of {@link ConvoClient.list}. Times are ISO 8601. */
 export interface ConversationSummary {
   id: string;
-  /** `idle`, `running` or `closed`; for a workflow that ended otherwise, its Temporal status in lower case. */
+  /** A {@link ConversationStatus}; for a workflow that ended otherwise (failed, terminated…), its Temporal status in
+   * lower case. */
   status: string;
   title?: string;
+  backend?: string;
+  account?: string;
   turns?: number;
+  /** While rate-limited: the reset time. */
+  rateLimitedUntil?: string;
   startedAt: string;
 }
 
+/** Options for {@link ConvoClient.list}. */
+export interface ListOptions {
+  /** Only conversations with this status (matched on the `ConversationStatus` search attribute). */
+  status?: ConversationStatus;
+  /** At most this many rows, newest first; default 100. */
+  limit?: number;
+}
+
 /** Options for {@link ConvoClient.start}. `cwd` defaults to the current directory and must exist. */
-export type StartOptions = Omit<ConversationOptionsInput, 'cwd'> & { id?: string; cwd?: string };
+export type StartOptions = Omit<ConversationOptionsInput, 'cwd'> & {
+  id?: string;
+  cwd?: string;
+  /** A first turn, queued with the start (signal-with-start); it also becomes the static summary when no title. */
+  prompt?: string;
+};
+
+/** What {@link ConvoClient.snapshot} reports of the turn being worked on. */
+export interface TurnActivity {
+  /** The turn's index (from 0) and prompt. */
+  index: number;
+  prompt: string;
+  /** `running`, or `waiting` (for a usage limit's reset, for attention, or for a worker to pick the turn up). */
+  phase: 'running' | 'waiting';
+  /** Attempt number of the turn activity (1 on the first try). */
+  attempt?: number;
+  /** The activity's latest heartbeat details, when the CLI has started. */
+  progress?: TurnProgress;
+  /** Why the last attempt failed, when it is being retried. */
+  lastFailure?: string;
+}
 
 /** Drives conversations on a Temporal cluster. Create with {@link ConvoClient.connect}; call {@link close} after. */
 export class ConvoClient {
@@ -105,7 +155,8 @@ export class ConvoClient {
    * @throws ConvoError `InvalidOptions` (cwd missing or not a directory, bad option), `AlreadyExists`.
    */
   async start(options: StartOptions = {}): Promise<string> {
-    const { id: givenId, ...rest } = options;
+    const { id: givenId, prompt, ...rest } = options;
+    if (prompt !== undefined) checkPrompt(prompt);
     const cwd = resolve(rest.cwd ?? process.cwd());
     const info = await stat(cwd).catch(() => undefined);
     if (!info?.isDirectory()) throw new ConvoError('InvalidOptions', `cwd ${cwd} does not exist or is not a directory`);
@@ -115,13 +166,34 @@ export class ConvoClient {
       throw new ConvoError('InvalidOptions', `${issue.path.join('.')}: ${issue.message}`);
     }
     const id = givenId ?? `conv-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const o = parsed.data;
+    const start = {
+      workflowId: id,
+      taskQueue: this.config.taskQueue,
+      args: [o] as [ConversationOptionsInput],
+      memo: o.title ? { title: o.title } : undefined,
+      // What the Web UI shows before the first workflow task runs; the workflow keeps them up to date after.
+      typedSearchAttributes: [
+        { key: ConversationStatusKey, value: prompt ? 'running' : 'idle' },
+        { key: ConversationBackendKey, value: o.backend },
+        { key: ConversationAccountKey, value: o.account },
+        { key: TurnCountKey, value: prompt ? 1 : 0 },
+      ],
+      staticSummary: o.title ?? (prompt ? excerpt(prompt, 120) : `conversation in ${o.cwd}`),
+      staticDetails: [`backend ${o.backend}`, `account ${o.account}`, `cwd ${o.cwd}`, o.model && `model ${o.model}`]
+        .filter(Boolean)
+        .join(' · '),
+    };
     try {
-      await this.client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue: this.config.taskQueue,
-        args: [parsed.data],
-        memo: parsed.data.title ? { title: parsed.data.title } : undefined,
-      });
+      if (prompt) {
+        await this.client.workflow.signalWithStart<typeof conversationWorkflow, [string]>(CONVERSATION_WORKFLOW_TYPE, {
+          ...start,
+          signal: sendTurnSignal,
+          signalArgs: [prompt],
+        });
+      } else {
+        await this.client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, start);
+      }
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         throw new ConvoError('AlreadyExists', `conversation ${id} already exists`);
@@ -215,28 +287,91 @@ export class ConvoClient {
     await handle.signal(decision === 'resume' ? resumeSignal : skipSignal).catch((err: unknown) => this.rethrow(id, err));
   }
 
-  /** Conversations on this namespace, newest first; at most `limit` (default 100). */
-  async list(limit = 100): Promise<ConversationSummary[]> {
+  /**
+   * Conversations on this namespace, newest first, from Temporal's visibility store (the search attributes the
+   * workflows keep up to date: no worker needs to answer). Visibility lags the workflows by up to a second or so.
+   */
+  async list(options: ListOptions = {}): Promise<ConversationSummary[]> {
+    const limit = options.limit ?? 100;
+    let query = `WorkflowType = '${CONVERSATION_WORKFLOW_TYPE}'`;
+    if (options.status) query += ` AND ${ConversationStatusKey.name} = '${options.status}'`;
     const rows: ConversationSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: `WorkflowType = '${CONVERSATION_WORKFLOW_TYPE}'` })) {
+    for await (const execution of this.client.workflow.list({ query })) {
+      const attrs = execution.typedSearchAttributes;
+      const temporalStatus = execution.status.name;
+      const status = temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' ? attrs.get(ConversationStatusKey) : undefined;
       rows.push({
         id: execution.workflowId,
-        status: execution.status.name === 'COMPLETED' ? 'closed' : execution.status.name.toLowerCase(),
+        status: status ?? (temporalStatus === 'COMPLETED' ? 'closed' : temporalStatus.toLowerCase()),
         title: typeof execution.memo?.title === 'string' ? execution.memo.title : undefined,
+        backend: attrs.get(ConversationBackendKey),
+        account: attrs.get(ConversationAccountKey),
+        turns: attrs.get(TurnCountKey),
+        rateLimitedUntil: attrs.get(RateLimitedUntilKey)?.toISOString(),
         startedAt: execution.startTime.toISOString(),
       });
       if (rows.length >= limit) break;
     }
-    // The live status and turn count come from each running conversation's own state.
-    await Promise.all(
-      rows
-        .filter((row) => row.status === 'running')
-        .map(async (row) => {
-          const state = await this.state(row.id, 2000).catch(() => undefined);
-          if (state) Object.assign(row, { status: state.status, turns: state.turns.length });
-        }),
-    );
     return rows;
+  }
+
+  /**
+   * The conversation's state with the turn being worked on and its live progress (the turn activity's heartbeat
+   * details, from the workflow's description: pending activities). `activity` is undefined when no turn is running
+   * or waiting.
+   * @throws ConvoError `NotFound`, `NoWorker`.
+   */
+  async snapshot(id: string): Promise<{ state: ConversationState; activity?: TurnActivity }> {
+    const handle = this.client.workflow.getHandle(id);
+    const [description, state] = await Promise.all([
+      handle.describe().catch((err: unknown) => this.rethrow(id, err)),
+      this.state(id),
+    ]);
+    const waiting = state.status === 'rate_limited' || state.status === 'needs_attention';
+    const turn = state.turns.find((t) => t.status === 'running') ?? (waiting ? state.turns.find((t) => t.status === 'queued') : undefined);
+    if (!turn) return { state };
+    const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runTurn');
+    const started = pending?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+    const payloads = pending?.heartbeatDetails?.payloads;
+    const progress =
+      started && payloads?.length
+        ? await decodeFromPayloadsAtIndex<TurnProgress>(this.client.options.loadedDataConverter, 0, payloads).catch(() => undefined)
+        : undefined;
+    const activity: TurnActivity = {
+      index: turn.index,
+      prompt: turn.prompt,
+      phase: started ? 'running' : 'waiting',
+      attempt: pending?.attempt ?? undefined,
+      progress,
+      lastFailure: pending?.lastFailure?.message ?? undefined,
+    };
+    return { state, activity };
+  }
+
+  /**
+   * Cancels the turn being worked on: a running turn's CLI is killed; a turn waiting for a usage limit's reset or
+   * for attention stops waiting. The turn fails with type `Cancelled` and the conversation goes on.
+   * @returns the cancelled turn's index (from 0).
+   * @throws ConvoError `NotFound`, `Closed`, `NotRunning` (no turn is running or waiting).
+   */
+  async cancel(id: string): Promise<number> {
+    const handle = await this.openHandle(id);
+    try {
+      return await handle.executeUpdate(cancelTurnUpdate);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ConvoError('NotRunning', `conversation ${id}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      }
+      return this.rethrow(id, err);
+    }
+  }
+
+  /**
+   * The conversation as a chat, per turn, read from its transcript (see {@link transcriptToChat}).
+   * @throws ConvoError `NotFound`, `NoWorker`; TranscriptIntegrityError as {@link transcript}.
+   */
+  async chat(id: string): Promise<ChatTurn[]> {
+    return transcriptToChat(await this.transcript(id));
   }
 
   /** A handle on a conversation that exists and has not finished. */

@@ -160,6 +160,23 @@ export interface TranscriptChange {
   segments: TranscriptSegment[];
 }
 
+/**
+ * Heartbeat details: what a turn has done so far. The Web UI shows them on the pending activity; `convo ask` and
+ * `convo watch` read them (`ConvoClient.progress`).
+ */
+export interface TurnProgress {
+  /** stream-json events the CLI printed so far. */
+  events: number;
+  /** Tool calls so far. */
+  toolCalls: number;
+  /** Name of the latest tool call, e.g. `Bash`. */
+  lastTool?: string;
+  /** Its input on one line (command, path, …), secrets redacted. */
+  lastToolInput?: string;
+  /** Time since the CLI started, ms. */
+  elapsedMs: number;
+}
+
 /** What the turn activity returns. */
 export interface TurnResult {
   reply: string;

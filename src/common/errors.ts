@@ -31,6 +31,8 @@ export const TURN_ERROR_TYPES = [
   'TranscriptInvalid',
   /** Anything else. Retried with backoff. */
   'Unknown',
+  /** The turn was cancelled (`convo cancel`); its CLI was killed. Set by the workflow, never by an activity. */
+  'Cancelled',
 ] as const;
 
 /** One of {@link TURN_ERROR_TYPES}. */

@@ -15,3 +15,28 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
+
+/**
+ * The first line of `text`, whitespace collapsed, cut to `max` characters with `…` (for one-line summaries in the
+ * Web UI and the terminal).
+ */
+export function excerpt(text: string, max = 80): string {
+  const line = text.trim().split('\n', 1)[0]!.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The first `lines` non-empty lines of `text`, each cut to `width` characters; `…` marks what was left out. */
+export function firstLines(text: string, lines = 3, width = 120): string {
+  const all = text.split('\n').filter((l) => l.trim() !== '');
+  const shown = all.slice(0, lines).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  if (all.length > lines) shown.push('…');
+  return shown.join('\n');
+}
+
+/** A UTC time as `HH:MM UTC`, with the date in front when it is not on the day of `now`. */
+export function utcTime(iso: string, now: Date): string {
+  const d = new Date(iso);
+  const hhmm = d.toISOString().slice(11, 16);
+  const sameDay = d.toISOString().slice(0, 10) === now.toISOString().slice(0, 10);
+  return sameDay ? `${hhmm} UTC` : `${d.toISOString().slice(0, 10)} ${hhmm} UTC`;
+}

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { devServerSearchAttributeArgs } from '../common/search-attributes.js';
 import { resolveBinary } from '../config.js';
 import { toolsDir } from '../paths.js';
 
@@ -65,8 +66,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = options.port ?? 7233;
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  // Convo's search attributes, so that the Web UI and `convo list --status` can filter on them.
+  args.push(...devServerSearchAttributeArgs());
   if (options.uiPort === false) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort ?? 8233));
+  else args.push('--ui-port', String(options.uiPort ?? 8233), '--ui-disable-news-fetch');
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

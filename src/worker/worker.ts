@@ -9,6 +9,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { dataConverter } from '../codec/compression.js';
 import type { Config } from '../config.js';
 import { moduleExtension } from '../paths.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 import { createTranscriptStore } from '../storage/transcript-store.js';
 
 /** The workflow code's entry module. */
@@ -43,6 +44,7 @@ export async function createConvoWorker(
   await removeStaleConfigDirs(config.workDir);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
+    await ensureSearchAttributes(connection, config.namespace);
     const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);
     const worker = await Worker.create({
       connection,
@@ -52,6 +54,9 @@ export async function createConvoWorker(
       activities: createActivities(activityDeps(config)),
       dataConverter,
       shutdownGraceTime: config.shutdownGraceMs,
+      // Turn progress (heartbeat details) reaches the server, the Web UI and `convo watch` within about a second;
+      // the SDK's default would hold it back for up to 80% of the heartbeat timeout (24 s).
+      maxHeartbeatThrottleInterval: '1 second',
       ...overrides,
     });
     return { worker, connection };

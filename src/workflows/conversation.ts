@@ -7,15 +7,21 @@
  * - anything else that Temporal's retries did not heal: the turn fails; the conversation goes on.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  CancellationScope,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -30,11 +36,20 @@ import {
   type TurnRecord,
   type TurnReply,
 } from '../common/conversation.js';
+import {
+  ConversationAccountKey,
+  ConversationBackendKey,
+  ConversationStatusKey,
+  RateLimitedUntilKey,
+  TurnCountKey,
+} from '../common/search-attributes.js';
+import { excerpt, firstLines, utcTime } from '../common/text.js';
 import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError, type TurnFailureDetails } from '../common/errors.js';
 import {
   accountPausedSignal,
   accountWorkflowId,
   askUpdate,
+  cancelTurnUpdate,
   closeSignal,
   leaveAccountSignal,
   resumeSignal,
@@ -50,9 +65,11 @@ import {
 // heartbeats every few seconds, so a dead worker is noticed after 30 s and the turn moves to another worker.
 // Retries are Temporal's (the CLI's own are turned off): backoff from 5 s to 5 min, and only for error types that
 // a retry can heal.
+// `convo cancel` waits until the CLI is really killed (the activity sees the cancellation on its next heartbeat).
 const { runTurn } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
@@ -115,6 +132,8 @@ export async function conversationWorkflow(
   let waitingOnPause = false;
   let attention: TurnError | undefined;
   let decision: 'resume' | 'skip' | undefined;
+  // The turn being worked on (running, waiting out a usage limit, or waiting for attention) and its scope.
+  let current: { turn: TurnRecord; scope: CancellationScope } | undefined;
 
   const paused = (): boolean => pause !== undefined && Date.parse(pause.until) > Date.now();
   const status = (): ConversationState['status'] => {
@@ -186,6 +205,18 @@ export async function conversationWorkflow(
   setHandler(skipSignal, () => {
     if (attention) decision = 'skip';
   });
+  setHandler(
+    cancelTurnUpdate,
+    () => {
+      current!.scope.cancel();
+      return current!.turn.index;
+    },
+    {
+      validator: () => {
+        if (!current) throw new Error('no turn is running or waiting');
+      },
+    },
+  );
 
   if (!carried) await joinAccount(options.account, id);
 
@@ -193,7 +224,9 @@ export async function conversationWorkflow(
   const waitOutPause = async (): Promise<void> => {
     while (paused()) {
       waitingOnPause = true;
-      await sleep(Date.parse(pause!.until) - Date.now() + RESET_MARGIN_MS);
+      await sleep(Date.parse(pause!.until) - Date.now() + RESET_MARGIN_MS, {
+        summary: `usage limit: until ${utcTime(pause!.until, new Date())}`,
+      });
     }
     waitingOnPause = false;
   };
@@ -205,13 +238,16 @@ export async function conversationWorkflow(
       turn.status = 'running';
       turn.startedAt = new Date().toISOString();
       try {
-        const result = await runTurn({ conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript });
+        const result = await runTurn.executeWithOptions({ summary: `turn ${turn.index + 1}: ${excerpt(turn.prompt, 60)}` }, [
+          { conversationId: id, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript },
+        ]);
         const { mode, segments } = result.transcript;
         transcript = mode === 'append' ? [...transcript, ...segments] : segments;
         Object.assign(turn, { status: 'completed', reply: result.reply, costUsd: result.costUsd, usage: result.usage, durationMs: result.durationMs });
         turn.endedAt = new Date().toISOString();
         return;
       } catch (err) {
+        if (isCancellation(err)) throw err;
         const { error, details } = turnError(err);
         if (error.type === 'UsageLimit') {
           const until = details?.resetsAt ?? new Date(Date.now() + UNKNOWN_RESET_PAUSE_MS).toISOString();
@@ -243,6 +279,57 @@ export async function conversationWorkflow(
     }
   };
 
+  /** Runs a turn in a scope of its own, so that `cancelTurn` ends it (and its CLI) without touching the rest. */
+  const runCancellable = async (turn: TurnRecord): Promise<void> => {
+    const scope = new CancellationScope();
+    current = { turn, scope };
+    try {
+      await scope.run(() => runOne(turn));
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      Object.assign(turn, { status: 'failed', error: { type: 'Cancelled', message: 'turn cancelled' }, endedAt: new Date().toISOString() });
+      log.info('turn cancelled', { turn: turn.index });
+    } finally {
+      current = undefined;
+      attention = undefined;
+      decision = undefined;
+      waitingOnPause = false;
+    }
+  };
+
+  // What the Web UI shows: search attributes (indexed, for filtering) change only when the status, the turn count or
+  // the reset time does, as each change is a history event; the current details are cheap (no event) and follow
+  // every change of the state. Gated by a patch so that conversations started by an older Convo replay unchanged.
+  let published = '';
+  const publish = (): void => {
+    const s = state();
+    const until = waitingOnPause && s.rateLimitedUntil ? new Date(s.rateLimitedUntil) : null;
+    const key = JSON.stringify([s.status, turns.length, until]);
+    if (key !== published) {
+      published = key;
+      upsertSearchAttributes([
+        { key: ConversationStatusKey, value: s.status },
+        { key: ConversationBackendKey, value: s.backend },
+        { key: ConversationAccountKey, value: s.account },
+        { key: TurnCountKey, value: turns.length },
+        { key: RateLimitedUntilKey, value: until },
+      ]);
+    }
+    setCurrentDetails(currentDetails(s, new Date()));
+  };
+  const changes = (): string =>
+    JSON.stringify([status(), turns.length, pause?.until, waitingOnPause, current?.turn.index, current?.turn.status, attention?.type]);
+  const visible = patched('convo-visibility');
+  if (visible) {
+    void (async () => {
+      for (;;) {
+        const seen = changes();
+        publish();
+        await condition(() => changes() !== seen);
+      }
+    })();
+  }
+
   // Continue as new only between turns and with no ask waiting on a queued turn, so that nothing is in flight:
   // queued turns travel in the carried state; signals and updates that arrive later go to the new run.
   let turnsThisRun = 0;
@@ -266,7 +353,7 @@ export async function conversationWorkflow(
     }
     const turn = queue[0];
     if (!turn) break;
-    await runOne(turn);
+    await runCancellable(turn);
     awaited.delete(turn);
     const old = turns[turn.index - FULL_TURNS_KEPT];
     if (old) turns[old.index] = truncateTurn(old);
@@ -274,6 +361,7 @@ export async function conversationWorkflow(
     turnsThisRun++;
   }
   finished = true;
+  if (visible) publish();
   await getExternalWorkflowHandle(accountWorkflowId(options.account))
     .signal(leaveAccountSignal, id)
     .catch((err: unknown) => log.info('account already gone', { error: String(err) }));
@@ -296,6 +384,32 @@ function turnError(err: unknown): { error: TurnError; details?: TurnFailureDetai
     return { error: { type: 'Unknown', message: `turn timed out (${String(failure.timeoutType)}): the worker running it stopped answering` } };
   }
   return { error: { type: 'Unknown', message } };
+}
+
+/**
+ * The current details the Web UI shows on a conversation's page (Markdown): status, the running turn's prompt and
+ * start time, the last reply's first lines, the reset time while rate-limited, the reason while it needs attention.
+ */
+export function currentDetails(s: ConversationState, now: Date): string {
+  const lines = [`**${s.status}** · ${s.turns.length} turn${s.turns.length === 1 ? '' : 's'} · backend ${s.backend} · account ${s.account}`];
+  if (s.title) lines.unshift(`### ${s.title}`);
+  if (s.status === 'rate_limited' && s.rateLimitedUntil) {
+    lines.push(`Usage limit: sleeping until **${utcTime(s.rateLimitedUntil, now)}** (${s.rateLimitedUntil}). ${s.rateLimitMessage ?? ''}`.trim());
+  }
+  if (s.attention) {
+    lines.push(`Needs attention: **${s.attention.type}**: ${s.attention.message}`);
+    lines.push(`Fix it, then \`convo resume ${s.id}\` (or \`convo skip ${s.id}\`).`);
+  }
+  const running = s.turns.find((t) => t.status === 'running');
+  if (running) {
+    lines.push(`Running turn ${running.index + 1} since ${utcTime(running.startedAt ?? running.queuedAt, now)}: ${excerpt(running.prompt, 200)}`);
+  }
+  const queued = s.turns.filter((t) => t.status === 'queued').length - (s.status === 'rate_limited' || s.attention ? 1 : 0);
+  if (queued > 0) lines.push(`${queued} more turn${queued === 1 ? '' : 's'} queued`);
+  const last = [...s.turns].reverse().find((t) => t.status === 'completed' || t.status === 'failed');
+  if (last?.reply) lines.push(`Last reply (turn ${last.index + 1}):`, '', firstLines(last.reply, 3, 160).replace(/^/gm, '> '));
+  else if (last?.error) lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
+  return lines.join('\n');
 }
 
 /** An old turn with its prompt and reply cut to an excerpt, so that carried state stays far below 2 MiB. */

@@ -26,6 +26,13 @@ export const stateQuery = defineQuery<ConversationState>('state');
  */
 export const transcriptQuery = defineQuery<TranscriptSegment[]>('transcript');
 
+/**
+ * Cancel the turn being worked on (running, waiting out a usage limit, or waiting for attention): its CLI is killed
+ * and the turn fails with type `Cancelled`; the conversation goes on with the next turn. Returns the turn's index.
+ * Rejected by its validator when no turn is running or waiting.
+ */
+export const cancelTurnUpdate = defineUpdate<number, []>('cancelTurn');
+
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');
 

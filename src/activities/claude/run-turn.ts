@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { TurnInput, TurnResult } from '../../common/conversation.js';
+import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import { redactSecrets } from '../redact.js';
 import { runChild, type ChildExit } from '../process.js';
@@ -36,13 +36,6 @@ export interface ClaudeBackendDeps {
   store: TranscriptStore;
   /** What stays inline in history. */
   segmentPolicy: SegmentPolicy;
-}
-
-/** Heartbeat details: what a turn has done so far. */
-export interface TurnProgress {
-  events: number;
-  lastTool?: string;
-  elapsedMs: number;
 }
 
 /**
@@ -77,7 +70,13 @@ export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): 
       }, deps.hungAfterMs);
     };
     const beat = (): void => {
-      const progress: TurnProgress = { events: summary.events, lastTool: summary.toolCalls.at(-1), elapsedMs: Date.now() - started };
+      const progress: TurnProgress = {
+        events: summary.events,
+        toolCalls: summary.toolCalls.length,
+        lastTool: summary.toolCalls.at(-1),
+        lastToolInput: summary.lastToolInput && redactSecrets(summary.lastToolInput, deps.env),
+        elapsedMs: Date.now() - started,
+      };
       ctx.heartbeat(progress);
     };
     const onCancel = (): void => stop.abort();

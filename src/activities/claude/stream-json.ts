@@ -112,6 +112,8 @@ export interface StreamSummary {
   rateLimit?: RateLimitEvent['rate_limit_info'];
   apiRetries: SystemEvent[];
   toolCalls: string[];
+  /** What the last tool call was given, as one short line (its command, path, pattern or first string input). */
+  lastToolInput?: string;
   events: number;
   textLines: string[];
 }
@@ -135,10 +137,27 @@ export function summarize(summary: StreamSummary, line: string): StreamEvent | u
   } else if (event.type === 'assistant') {
     const e = MessageEvent.safeParse(event);
     if (e.success && Array.isArray(e.data.message.content)) {
-      for (const block of e.data.message.content) if (block.type === 'tool_use' && block.name) summary.toolCalls.push(block.name);
+      for (const block of e.data.message.content) {
+        if (block.type !== 'tool_use' || !block.name) continue;
+        summary.toolCalls.push(block.name);
+        summary.lastToolInput = toolInputLine(block.input);
+      }
     }
   }
   return event;
+}
+
+/** The most telling string of a tool call's input, on one line of at most 200 characters. */
+function toolInputLine(input: unknown): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const fields = input as Record<string, unknown>;
+  const value = ['command', 'file_path', 'path', 'pattern', 'url', 'description', 'prompt']
+    .map((k) => fields[k])
+    .concat(Object.values(fields))
+    .find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  if (!value) return undefined;
+  const line = value.trim().replace(/\s+/g, ' ');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /** A summary with nothing in it yet. */
