@@ -9,6 +9,14 @@ import type { ConversationState } from '../common/conversation.js';
 import { excerpt, firstLines, utcTime } from '../common/text.js';
 import { ConvoError, type ConversationSummary, type ConvoClient, type TurnActivity } from './client.js';
 
+/**
+ * True when a spinner can be drawn: stdout is a terminal (so output is for a person, not a pipe) and stderr, where
+ * ora draws, is a terminal with a known width (a pseudo-terminal of width 0 would make ora clear endlessly).
+ */
+export function canSpin(): boolean {
+  return Boolean(process.stdout.isTTY && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0);
+}
+
 /** `1m 05s`, `12s`: elapsed time for people. `ms` in milliseconds. */
 export function formatElapsed(ms: number): string {
   const d = Duration.fromMillis(Math.max(0, ms)).shiftTo('hours', 'minutes', 'seconds');
@@ -43,7 +51,7 @@ export function activityLine(state: ConversationState, activity: TurnActivity | 
  * `work`'s result. Progress is read every `intervalMs` (default 500 ms) with {@link ConvoClient.snapshot}.
  */
 export async function withProgress<T>(client: ConvoClient, id: string, work: Promise<T>, intervalMs = 500): Promise<T> {
-  if (!process.stdout.isTTY) return work;
+  if (!canSpin()) return work;
   const spinner = ora({ text: 'queued', discardStdin: false }).start();
   const started = Date.now();
   let done = false;
@@ -82,7 +90,7 @@ export interface WatchOptions {
  */
 export async function watch(client: ConvoClient, id: string, options: WatchOptions = {}): Promise<void> {
   const intervalMs = options.intervalMs ?? 500;
-  const spinner: Ora | undefined = process.stdout.isTTY && !options.print ? ora({ discardStdin: false }) : undefined;
+  const spinner: Ora | undefined = canSpin() && !options.print ? ora({ discardStdin: false }) : undefined;
   const out = (line: string): void => {
     const text = `${DateTime.now().toFormat('HH:mm:ss')} ${line}`;
     if (spinner?.isSpinning) {
