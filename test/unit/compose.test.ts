@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
-import { composeCheck, type ComposeProject, type ComposeService } from '../helpers/compose-check.js';
+import { composeCheck, type ComposeProject, type ComposeService } from '../helpers/go-tools.js';
 
 const COMPOSE_FILE = join(projectRoot, 'docker-compose.yml');
 /** Secrets the stack passes from the host environment; none may have a value in the file. */
