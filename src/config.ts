@@ -6,11 +6,11 @@ import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { loadTemporalSettings, TemporalSettingsError, type TemporalAuth } from './connection.js';
 import { bundledClaudePath, dataDir } from './paths.js';
 
+// TEMPORAL_* variables are read by src/connection.ts (Temporal's envconfig).
 const Env = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   CONVO_TASK_QUEUE: z.string().min(1).default('convo'),
   CLAUDE_PATH: z.string().min(1).optional(),
   CONVO_CLI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0),
@@ -27,12 +27,21 @@ const Env = z.object({
   CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
   CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
   CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
+  CONVO_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
 });
 
 /** Parsed configuration. Durations in ms. */
 export interface Config {
+  /** `host:port` of the Temporal frontend (envconfig profile or `TEMPORAL_ADDRESS`; default `localhost:7233`). */
   temporalAddress: string;
+  /** Temporal namespace (profile or `TEMPORAL_NAMESPACE`; default `default`). */
   namespace: string;
+  /** TLS, API key and gRPC metadata for the connection (profile and `TEMPORAL_*`); see src/connection.ts. The
+   * secrets inside never show in logs or JSON. */
+  temporalAuth: TemporalAuth;
   taskQueue: string;
   /** Path of the `claude` binary: `CLAUDE_PATH`, else the one installed with the project, else `claude` on PATH. */
   claudePath: string;
@@ -52,6 +61,8 @@ export interface Config {
   transcriptS3?: { bucket: string; prefix?: string; endpoint?: string; region?: string };
   /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
   segmentPolicy: { inlineSegmentMaxBytes: number; inlineTotalMaxBytes: number; maxSegments: number };
+  /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
+  metricsAddress?: string;
 }
 
 /** Thrown for an environment variable that does not parse; the message names it. */
@@ -60,8 +71,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads the configuration.
- * @throws ConfigError naming the variable that does not parse.
+ * Reads the configuration: `CONVO_*` and friends from `env`, and the Temporal connection from Temporal's
+ * environment configuration (profile file and `TEMPORAL_*` variables, see src/connection.ts).
+ * @throws ConfigError naming the variable or setting that does not parse.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
@@ -70,9 +82,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  let temporal;
+  try {
+    temporal = loadTemporalSettings(env);
+  } catch (err) {
+    if (err instanceof TemporalSettingsError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
-    temporalAddress: e.TEMPORAL_ADDRESS,
-    namespace: e.TEMPORAL_NAMESPACE,
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    temporalAuth: temporal.auth,
     taskQueue: e.CONVO_TASK_QUEUE,
     claudePath: resolveBinary(e.CLAUDE_PATH ?? bundledClaudePath() ?? 'claude', env),
     cliMaxRetries: e.CONVO_CLI_MAX_RETRIES,
@@ -95,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
       maxSegments: e.CONVO_MAX_SEGMENTS,
     },
+    metricsAddress: e.CONVO_METRICS_ADDRESS,
   };
 }
 

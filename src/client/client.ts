@@ -35,6 +35,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { dataConverter } from '../codec/compression.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
+import { connectionOptions } from '../connection.js';
 import { createTranscriptStore } from '../storage/transcript-store.js';
 import {
   CONVERSATION_WORKFLOW_TYPE,
@@ -138,9 +139,12 @@ export class ConvoClient {
     private readonly config: Config,
   ) {}
 
-  /** Connects with the environment's configuration (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `CONVO_TASK_QUEUE`). */
+  /**
+   * Connects with the environment's configuration: the Temporal address, namespace, TLS and API key from the
+   * envconfig profile and `TEMPORAL_*` variables (src/connection.ts), the task queue from `CONVO_TASK_QUEUE`.
+   */
   static async connect(config: Config = loadConfig()): Promise<ConvoClient> {
-    const connection = await Connection.connect({ address: config.temporalAddress });
+    const connection = await Connection.connect(connectionOptions(config));
     return new ConvoClient(new Client({ connection, namespace: config.namespace, dataConverter }), connection, config);
   }
 

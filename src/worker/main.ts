@@ -1,15 +1,41 @@
 /**
  * `convo worker`: runs a worker in the foreground until SIGINT or SIGTERM.
  */
-import { loadConfig } from '../config.js';
+import { Runtime } from '@temporalio/worker';
+import { TURN_DURATION_BUCKETS_MS, TURN_DURATION_METRIC } from '../activities/index.js';
+import { loadConfig, type Config } from '../config.js';
+import { describeConnection } from '../connection.js';
 import { createConvoWorker } from './worker.js';
+
+/**
+ * Installs the SDK runtime with a Prometheus endpoint on `config.metricsAddress` (`GET /metrics`), when set. Must run
+ * before the process's first Temporal connection or worker, and at most once per process.
+ * @throws IllegalStateError (from the SDK) when the runtime was already created.
+ */
+export function installMetrics(config: Pick<Config, 'metricsAddress'>): void {
+  if (!config.metricsAddress) return;
+  Runtime.install({
+    telemetryOptions: {
+      metrics: {
+        prometheus: {
+          bindAddress: config.metricsAddress,
+          histogramBucketOverrides: { [TURN_DURATION_METRIC]: TURN_DURATION_BUCKETS_MS },
+        },
+      },
+    },
+  });
+}
 
 /** Runs a worker with the environment's configuration; resolves when it has shut down. */
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  installMetrics(config);
   const { worker, connection } = await createConvoWorker(config);
   try {
-    console.error(`convo worker: task queue ${config.taskQueue} on ${config.temporalAddress}, claude at ${config.claudePath}`);
+    const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
+    console.error(
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}${metrics}`,
+    );
     // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();
     console.error('convo worker: stopped');

@@ -8,6 +8,7 @@ import { removeStaleConfigDirs } from '../activities/claude/config-dir.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { dataConverter } from '../codec/compression.js';
 import type { Config } from '../config.js';
+import { connectionOptions } from '../connection.js';
 import { moduleExtension } from '../paths.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { createTranscriptStore } from '../storage/transcript-store.js';
@@ -42,7 +43,7 @@ export async function createConvoWorker(
   overrides: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   await removeStaleConfigDirs(config.workDir);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(connectionOptions(config));
   try {
     await ensureSearchAttributes(connection, config.namespace);
     const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);
