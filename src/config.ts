@@ -2,11 +2,32 @@
  * Configuration from the environment, parsed with zod. One place for every address, task queue and binary, shared
  * by the worker, the client and the `convo` command.
  */
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { bundledClaudePath, dataDir } from './paths.js';
+
+/** An unset or empty variable: empty counts as unset (e.g. `KEY=${KEY:-}` in a compose file). */
+const emptyAsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const KEY_ID_RULE = '1-64 letters, digits, ".", "_" or "-"';
+const KEY_RULE = 'must be the base64 of exactly 32 bytes (make one with `openssl rand -base64 32`)';
+
+/** The 32 bytes of a base64 (standard or URL-safe, padding optional) AES-256 key, or undefined for anything else. */
+function keyBytes(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+/** The key id used when none is given: the first 8 hex digits of the key's SHA-256 (never the key itself). */
+export function defaultKeyId(key: Buffer | KeyObject): string {
+  const bytes = Buffer.isBuffer(key) ? key : key.export();
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+}
 
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -27,7 +48,77 @@ const Env = z.object({
   CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
   CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
   CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
+  // Never echo these values in a message: they are secrets.
+  CONVO_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUnset,
+    z.string().trim().refine((v) => keyBytes(v) !== undefined, KEY_RULE).optional(),
+  ),
+  CONVO_ENCRYPTION_KEY_ID: z.preprocess(emptyAsUnset, z.string().trim().regex(KEY_ID, `must be ${KEY_ID_RULE}`).optional()),
+  CONVO_DECRYPTION_KEYS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        const problem = v === undefined ? undefined : decryptionKeysProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  ),
 });
+
+/**
+ * Payload encryption keys (AES-256-GCM), from `CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID` and
+ * `CONVO_DECRYPTION_KEYS`. Keys are `KeyObject`s, which neither `JSON.stringify` nor `console.log` print.
+ */
+export interface EncryptionKeys {
+  /** Id of the key new payloads are encrypted with; undefined when only old keys are held (decrypt only). */
+  encryptKeyId?: string;
+  /** Every key held, by id: the current one and the old ones that only decrypt. */
+  keys: ReadonlyMap<string, KeyObject>;
+}
+
+/** Why a `CONVO_DECRYPTION_KEYS` value does not parse (naming the entry by position and id, never its key). */
+function decryptionKeysProblem(value: string): string | undefined {
+  for (const [i, entry] of splitEntries(value).entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon === -1 ? undefined : entry.slice(0, colon).trim();
+    const key = colon === -1 ? entry : entry.slice(colon + 1).trim();
+    if (id !== undefined && !KEY_ID.test(id)) return `entry ${i + 1}: key id must be ${KEY_ID_RULE}`;
+    if (!keyBytes(key)) return `entry ${i + 1}${id ? ` (id ${id})` : ''}: key ${KEY_RULE}`;
+  }
+  return undefined;
+}
+
+function splitEntries(value: string): string[] {
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+}
+
+/**
+ * The encryption keys of parsed (already validated) variables; undefined when none is set.
+ * @throws ConfigError when two keys share an id.
+ */
+function encryptionKeys(key?: string, keyId?: string, decryptionKeys?: string): EncryptionKeys | undefined {
+  const keys = new Map<string, KeyObject>();
+  const add = (variable: string, id: string | undefined, text: string): string => {
+    const bytes = keyBytes(text)!;
+    const kid = id ?? defaultKeyId(bytes);
+    const held = keys.get(kid);
+    if (held && !held.equals(createSecretKey(bytes))) {
+      throw new ConfigError(`invalid environment variable ${variable}: key id ${kid} is given twice with different keys`);
+    }
+    keys.set(kid, createSecretKey(bytes));
+    return kid;
+  };
+  const encryptKeyId = key === undefined ? undefined : add('CONVO_ENCRYPTION_KEY_ID', keyId, key);
+  for (const entry of splitEntries(decryptionKeys ?? '')) {
+    const colon = entry.indexOf(':');
+    add('CONVO_DECRYPTION_KEYS', colon === -1 ? undefined : entry.slice(0, colon).trim(), colon === -1 ? entry : entry.slice(colon + 1).trim());
+  }
+  return keys.size === 0 ? undefined : { encryptKeyId, keys };
+}
 
 /** Parsed configuration. Durations in ms. */
 export interface Config {
@@ -52,6 +143,8 @@ export interface Config {
   transcriptS3?: { bucket: string; prefix?: string; endpoint?: string; region?: string };
   /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
   segmentPolicy: { inlineSegmentMaxBytes: number; inlineTotalMaxBytes: number; maxSegments: number };
+  /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
+  encryption?: EncryptionKeys;
 }
 
 /** Thrown for an environment variable that does not parse; the message names it. */
@@ -70,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.CONVO_ENCRYPTION_KEY_ID && !e.CONVO_ENCRYPTION_KEY) {
+    throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
+  }
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
@@ -95,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
       maxSegments: e.CONVO_MAX_SEGMENTS,
     },
+    encryption: encryptionKeys(e.CONVO_ENCRYPTION_KEY, e.CONVO_ENCRYPTION_KEY_ID, e.CONVO_DECRYPTION_KEYS),
   };
 }
 

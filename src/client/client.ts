@@ -19,7 +19,7 @@ import {
   type ConversationState,
   type TurnReply,
 } from '../common/conversation.js';
-import { dataConverter } from '../codec/compression.js';
+import { createDataConverter } from '../codec/data-converter.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
 import { createTranscriptStore } from '../storage/transcript-store.js';
@@ -88,9 +88,13 @@ export class ConvoClient {
     private readonly config: Config,
   ) {}
 
-  /** Connects with the environment's configuration (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `CONVO_TASK_QUEUE`). */
+  /**
+   * Connects with the environment's configuration (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `CONVO_TASK_QUEUE`);
+   * payloads are compressed, and encrypted when `config.encryption` has a current key (`CONVO_ENCRYPTION_KEY`).
+   */
   static async connect(config: Config = loadConfig()): Promise<ConvoClient> {
     const connection = await Connection.connect({ address: config.temporalAddress });
+    const dataConverter = createDataConverter(config);
     return new ConvoClient(new Client({ connection, namespace: config.namespace, dataConverter }), connection, config);
   }
 
