@@ -32,6 +32,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; default 8233. `false` runs headless. */
   uiPort?: number | false;
+  /** Codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:8081`. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
@@ -67,6 +69,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   if (options.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort ?? 8233));
+  if (options.uiCodecEndpoint && options.uiPort !== false) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
