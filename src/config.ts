@@ -48,6 +48,10 @@ const Env = z.object({
   CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
   CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
   CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
+});
+
+/** The payload encryption variables (also parsed alone, by the commands that need nothing else). */
+const EncryptionEnv = z.object({
   // Never echo these values in a message: they are secrets.
   CONVO_ENCRYPTION_KEY: z.preprocess(
     emptyAsUnset,
@@ -65,6 +69,8 @@ const Env = z.object({
       }),
   ),
 });
+
+const FullEnv = Env.extend(EncryptionEnv.shape);
 
 /**
  * Payload encryption keys (AES-256-GCM), from `CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID` and
@@ -98,9 +104,11 @@ function splitEntries(value: string): string[] {
 
 /**
  * The encryption keys of parsed (already validated) variables; undefined when none is set.
- * @throws ConfigError when two keys share an id.
+ * @throws ConfigError when a key id is given without a key, or two keys share an id.
  */
-function encryptionKeys(key?: string, keyId?: string, decryptionKeys?: string): EncryptionKeys | undefined {
+function encryptionKeys(e: z.output<typeof EncryptionEnv>): EncryptionKeys | undefined {
+  const { CONVO_ENCRYPTION_KEY: key, CONVO_ENCRYPTION_KEY_ID: keyId, CONVO_DECRYPTION_KEYS: decryptionKeys } = e;
+  if (keyId && !key) throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
   const keys = new Map<string, KeyObject>();
   const add = (variable: string, id: string | undefined, text: string): string => {
     const bytes = keyBytes(text)!;
@@ -157,15 +165,7 @@ export class ConfigError extends Error {
  * @throws ConfigError naming the variable that does not parse.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const e = parsed.data;
-  if (e.CONVO_ENCRYPTION_KEY_ID && !e.CONVO_ENCRYPTION_KEY) {
-    throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
-  }
+  const e = parseEnv(FullEnv, env);
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
@@ -191,8 +191,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
       maxSegments: e.CONVO_MAX_SEGMENTS,
     },
-    encryption: encryptionKeys(e.CONVO_ENCRYPTION_KEY, e.CONVO_ENCRYPTION_KEY_ID, e.CONVO_DECRYPTION_KEYS),
+    encryption: encryptionKeys(e),
   };
+}
+
+/**
+ * Reads only the payload encryption keys (`CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID`,
+ * `CONVO_DECRYPTION_KEYS`), for commands that need nothing else (`convo server`, `convo codec-server`).
+ * @returns undefined when none is set.
+ * @throws ConfigError naming the variable that does not parse (never its value).
+ */
+export function loadEncryptionKeys(env: NodeJS.ProcessEnv = process.env): EncryptionKeys | undefined {
+  return encryptionKeys(parseEnv(EncryptionEnv, env));
+}
+
+/** @throws ConfigError naming the first variable that does not parse. */
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** A bare command name looked up on PATH, as a shell would; paths and names not found are returned as given. */

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createPayloadCodecs } from '../codec/data-converter.js';
 import { startCodecServer, type CodecServer } from '../codec/server.js';
 import { PERMISSION_MODES, type ConversationState } from '../common/conversation.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, loadEncryptionKeys, type EncryptionKeys } from '../config.js';
 import { dataDir } from '../paths.js';
 import { answers, startDevServer, type DevServer } from '../server/dev-server.js';
 import { runWorker } from '../worker/main.js';
@@ -39,8 +39,8 @@ export function buildProgram(): Command {
           return;
         }
       }
-      const config = loadConfig();
-      const codec = await listenCodecServer(config, {
+      const keys = loadEncryptionKeys();
+      const codec = await listenCodecServer(keys, {
         port: opts.codecPort,
         corsOrigins: [`http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`],
         portOption: '--codec-port',
@@ -59,7 +59,7 @@ export function buildProgram(): Command {
         throw err;
       }
       console.log(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}, data in ${opts.db}`);
-      console.log(`codec server at ${codec.url} (${describeCodecs(config)}); the Web UI shows payloads through it`);
+      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}); the Web UI shows payloads through it`);
       const stop = (): void => void server.stop();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -77,9 +77,9 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port', parsePort, 8081)
     .option('--cors-origin <origins...>', 'browser origins (Web UIs) allowed to call it, or *', ['http://localhost:8233'])
     .action(async (opts: { host: string; port: number; corsOrigin: string[] }) => {
-      const config = loadConfig();
-      const codec = await listenCodecServer(config, { host: opts.host, port: opts.port, corsOrigins: opts.corsOrigin, portOption: '--port' });
-      console.log(`codec server at ${codec.url} (${describeCodecs(config)}), CORS for ${opts.corsOrigin.join(', ')}`);
+      const keys = loadEncryptionKeys();
+      const codec = await listenCodecServer(keys, { host: opts.host, port: opts.port, corsOrigins: opts.corsOrigin, portOption: '--port' });
+      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -192,12 +192,12 @@ function parsePort(value: string): number {
 
 /** Starts the codec server with the configuration's codecs; a taken port names the option to change. */
 async function listenCodecServer(
-  config: Config,
+  keys: EncryptionKeys | undefined,
   options: { host?: string; port: number; corsOrigins: string[]; portOption: string },
 ): Promise<CodecServer> {
   try {
     return await startCodecServer({
-      codecs: createPayloadCodecs(config),
+      codecs: createPayloadCodecs({ encryption: keys }),
       host: options.host,
       port: options.port,
       corsOrigins: options.corsOrigins,
@@ -210,8 +210,7 @@ async function listenCodecServer(
 }
 
 /** What the codecs of this configuration do, naming key ids only. */
-function describeCodecs(config: Config): string {
-  const keys = config.encryption;
+function describeCodecs(keys: EncryptionKeys | undefined): string {
   if (!keys) return 'decompresses; holds no encryption key';
   const ids = [...keys.keys.keys()].join(', ');
   return `decompresses, decrypts key ids ${ids}${keys.encryptKeyId ? `, encrypts with ${keys.encryptKeyId}` : ''}`;
