@@ -179,6 +179,10 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
     server.kill('SIGTERM');
     expect((await server).exitCode).toBe(0);
   }
+  // The key never reached a log: the worker's output names only its id.
+  const workerOutput = secure.workers.map((w) => w.output).join('\n');
+  expect(workerOutput).toContain(`payloads encrypted with key id ${KEY_ID}`);
+  expect(workerOutput).not.toContain(encryptedEnv.CONVO_ENCRYPTION_KEY);
 });
 
 test('without a key the same raw check finds the prompt and reply, the prompt also inside gzip payloads', async () => {

@@ -67,6 +67,17 @@ test('the Web UI is configured with the codec server, which answers its CORS pre
   }
 });
 
+test('convo list shows encrypted titles with the key, and names the key id without it', async () => {
+  const title = `listed-${randomUUID()}`;
+  const id = await world.client.start({ cwd: await world.workspace('list'), title });
+  const listed = await world.convo(['list']);
+  expect(listed.exitCode).toBe(0);
+  expect(listed.stdout).toMatch(new RegExp(`^${id}\t.*\t${title}$`, 'm'));
+  const keyless = await world.convo(['list'], undefined, { CONVO_ENCRYPTION_KEY: '', CONVO_ENCRYPTION_KEY_ID: '' });
+  expect(keyless.exitCode).toBe(1);
+  expect(keyless.stderr.trim()).toMatch(/^convo: .*cannot decrypt a payload encrypted with key id ui-key/);
+});
+
 (browserPath ? test : test.skip)('an encrypted conversation reads as text in the Web UI of convo server', async () => {
   const title = `ui-title-${randomUUID()}`;
   const prompt = `ui-prompt-${randomUUID()}`;
