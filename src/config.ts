@@ -2,6 +2,7 @@
  * Configuration from the environment, parsed with zod. One place for every address, task queue and binary, shared
  * by the worker, the client and the `convo` command.
  */
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
@@ -10,6 +11,26 @@ import { loadTemporalSettings, TemporalSettingsError, type TemporalAuth } from '
 import { bundledClaudePath, dataDir } from './paths.js';
 
 // TEMPORAL_* variables are read by src/connection.ts (Temporal's envconfig).
+/** An unset or empty variable: empty counts as unset (e.g. `KEY=${KEY:-}` in a compose file). */
+const emptyAsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const KEY_ID_RULE = '1-64 letters, digits, ".", "_" or "-"';
+const KEY_RULE = 'must be the base64 of exactly 32 bytes (make one with `openssl rand -base64 32`)';
+
+/** The 32 bytes of a base64 (standard or URL-safe, padding optional) AES-256 key, or undefined for anything else. */
+function keyBytes(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+/** The key id used when none is given: the first 8 hex digits of the key's SHA-256 (never the key itself). */
+export function defaultKeyId(key: Buffer | KeyObject): string {
+  const bytes = Buffer.isBuffer(key) ? key : key.export();
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+}
+
 const Env = z.object({
   CONVO_TASK_QUEUE: z.string().min(1).default('convo'),
   CLAUDE_PATH: z.string().min(1).optional(),
@@ -32,6 +53,84 @@ const Env = z.object({
     .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
     .optional(),
 });
+
+/** The payload encryption variables (also parsed alone, by the commands that need nothing else). */
+const EncryptionEnv = z.object({
+  // Never echo these values in a message: they are secrets.
+  CONVO_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUnset,
+    z.string().trim().refine((v) => keyBytes(v) !== undefined, KEY_RULE).optional(),
+  ),
+  CONVO_ENCRYPTION_KEY_ID: z.preprocess(emptyAsUnset, z.string().trim().regex(KEY_ID, `must be ${KEY_ID_RULE}`).optional()),
+  CONVO_DECRYPTION_KEYS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        const problem = v === undefined ? undefined : decryptionKeysProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  ),
+});
+
+const FullEnv = Env.extend(EncryptionEnv.shape);
+
+/**
+ * Payload encryption keys (AES-256-GCM), from `CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID` and
+ * `CONVO_DECRYPTION_KEYS`. Keys are `KeyObject`s, which neither `JSON.stringify` nor `console.log` print.
+ */
+export interface EncryptionKeys {
+  /** Id of the key new payloads are encrypted with; undefined when only old keys are held (decrypt only). */
+  encryptKeyId?: string;
+  /** Every key held, by id: the current one and the old ones that only decrypt. */
+  keys: ReadonlyMap<string, KeyObject>;
+}
+
+/** Why a `CONVO_DECRYPTION_KEYS` value does not parse (naming the entry by position and id, never its key). */
+function decryptionKeysProblem(value: string): string | undefined {
+  for (const [i, entry] of splitEntries(value).entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon === -1 ? undefined : entry.slice(0, colon).trim();
+    const key = colon === -1 ? entry : entry.slice(colon + 1).trim();
+    if (id !== undefined && !KEY_ID.test(id)) return `entry ${i + 1}: key id must be ${KEY_ID_RULE}`;
+    if (!keyBytes(key)) return `entry ${i + 1}${id ? ` (id ${id})` : ''}: key ${KEY_RULE}`;
+  }
+  return undefined;
+}
+
+function splitEntries(value: string): string[] {
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+}
+
+/**
+ * The encryption keys of parsed (already validated) variables; undefined when none is set.
+ * @throws ConfigError when a key id is given without a key, or two keys share an id.
+ */
+function encryptionKeys(e: z.output<typeof EncryptionEnv>): EncryptionKeys | undefined {
+  const { CONVO_ENCRYPTION_KEY: key, CONVO_ENCRYPTION_KEY_ID: keyId, CONVO_DECRYPTION_KEYS: decryptionKeys } = e;
+  if (keyId && !key) throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
+  const keys = new Map<string, KeyObject>();
+  const add = (variable: string, id: string | undefined, text: string): string => {
+    const bytes = keyBytes(text)!;
+    const kid = id ?? defaultKeyId(bytes);
+    const held = keys.get(kid);
+    if (held && !held.equals(createSecretKey(bytes))) {
+      throw new ConfigError(`invalid environment variable ${variable}: key id ${kid} is given twice with different keys`);
+    }
+    keys.set(kid, createSecretKey(bytes));
+    return kid;
+  };
+  const encryptKeyId = key === undefined ? undefined : add('CONVO_ENCRYPTION_KEY_ID', keyId, key);
+  for (const entry of splitEntries(decryptionKeys ?? '')) {
+    const colon = entry.indexOf(':');
+    add('CONVO_DECRYPTION_KEYS', colon === -1 ? undefined : entry.slice(0, colon).trim(), colon === -1 ? entry : entry.slice(colon + 1).trim());
+  }
+  return keys.size === 0 ? undefined : { encryptKeyId, keys };
+}
 
 /** Parsed configuration. Durations in ms. */
 export interface Config {
@@ -63,6 +162,8 @@ export interface Config {
   segmentPolicy: { inlineSegmentMaxBytes: number; inlineTotalMaxBytes: number; maxSegments: number };
   /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
   metricsAddress?: string;
+  /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
+  encryption?: EncryptionKeys;
 }
 
 /** Thrown for an environment variable that does not parse; the message names it. */
@@ -76,12 +177,7 @@ export class ConfigError extends Error {
  * @throws ConfigError naming the variable or setting that does not parse.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(FullEnv, env);
   let temporal;
   try {
     temporal = loadTemporalSettings(env);
@@ -116,7 +212,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSegments: e.CONVO_MAX_SEGMENTS,
     },
     metricsAddress: e.CONVO_METRICS_ADDRESS,
+    encryption: encryptionKeys(e),
   };
+}
+
+/**
+ * Reads only the payload encryption keys (`CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID`,
+ * `CONVO_DECRYPTION_KEYS`), for commands that need nothing else (`convo server`, `convo codec-server`).
+ * @returns undefined when none is set.
+ * @throws ConfigError naming the variable that does not parse (never its value).
+ */
+export function loadEncryptionKeys(env: NodeJS.ProcessEnv = process.env): EncryptionKeys | undefined {
+  return encryptionKeys(parseEnv(EncryptionEnv, env));
+}
+
+/** @throws ConfigError naming the first variable that does not parse. */
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** A bare command name looked up on PATH, as a shell would; paths and names not found are returned as given. */

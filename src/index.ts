@@ -6,7 +6,10 @@ export type { ConversationSummary, ConvoErrorCode, StartOptions } from './client
 export * from './common/conversation.js';
 export * from './common/errors.js';
 export { parseUsageLimitReset } from './activities/usage-limit.js';
-export { loadConfig, type Config } from './config.js';
+export { loadConfig, loadEncryptionKeys, ConfigError, type Config, type EncryptionKeys } from './config.js';
+export { createDataConverter, createPayloadCodecs } from './codec/data-converter.js';
+export { DecryptionError } from './codec/encryption.js';
+export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/server.js';
 export {
   askUpdate,
   closeSignal,

@@ -4,16 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createPayloadCodecs } from '../codec/data-converter.js';
+import { startCodecServer, type CodecServer } from '../codec/server.js';
 import {
   CONVERSATION_STATUSES,
   PERMISSION_MODES,
   type ConversationState,
   type ConversationStatus,
 } from '../common/conversation.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, loadEncryptionKeys, type EncryptionKeys } from '../config.js';
 import { dataDir } from '../paths.js';
-import { answers, startDevServer } from '../server/dev-server.js';
+import { answers, startDevServer, type DevServer } from '../server/dev-server.js';
 import { runWorker } from '../worker/main.js';
 import { formatChat } from './chat.js';
 import { ConvoClient, ConvoError, TurnFailedError } from './client.js';
@@ -28,11 +30,15 @@ export function buildProgram(): Command {
 
   program
     .command('server')
-    .description('run the Temporal dev server in the foreground (Web UI on --ui-port), keeping data in a database file')
+    .description(
+      'run the Temporal dev server in the foreground (Web UI on --ui-port), keeping data in a database file, and a codec ' +
+        'server (on --codec-port) that the Web UI shows payloads through',
+    )
     .option('--port <port>', 'gRPC port', '7233')
     .option('--ui-port <port>', 'Web UI port', '8233')
+    .option('--codec-port <port>', 'codec server port', parsePort, 8081)
     .option('--db <file>', 'database file', join(dataDir, 'temporal.db'))
-    .action(async (opts: { port: string; uiPort: string; db: string }) => {
+    .action(async (opts: { port: string; uiPort: string; codecPort: number; db: string }) => {
       // A server already answering (at TEMPORAL_ADDRESS, or on the port asked for) wins over starting another.
       for (const address of [process.env.TEMPORAL_ADDRESS, `127.0.0.1:${opts.port}`]) {
         if (address && (await answers(address))) {
@@ -40,12 +46,52 @@ export function buildProgram(): Command {
           return;
         }
       }
-      const server = await startDevServer({ port: Number(opts.port), uiPort: Number(opts.uiPort), dbFile: opts.db, output: 'inherit' });
+      const keys = loadEncryptionKeys();
+      const codec = await listenCodecServer(keys, {
+        port: opts.codecPort,
+        corsOrigins: [`http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`],
+        portOption: '--codec-port',
+      });
+      let server: DevServer;
+      try {
+        server = await startDevServer({
+          port: Number(opts.port),
+          uiPort: Number(opts.uiPort),
+          uiCodecEndpoint: codec.url,
+          dbFile: opts.db,
+          output: 'inherit',
+        });
+      } catch (err) {
+        await codec.close();
+        throw err;
+      }
       console.log(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}, data in ${opts.db}`);
+      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}); the Web UI shows payloads through it`);
       const stop = (): void => void server.stop();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
+      await codec.close();
+    });
+
+  program
+    .command('codec-server')
+    .description(
+      "serve Temporal's remote codec protocol (POST /decode, /encode) so the Web UI and `temporal --codec-endpoint` " +
+        'show payloads as JSON: decompresses always, decrypts with the keys in the environment',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port', parsePort, 8081)
+    .option('--cors-origin <origins...>', 'browser origins (Web UIs) allowed to call it, or *', ['http://localhost:8233'])
+    .action(async (opts: { host: string; port: number; corsOrigin: string[] }) => {
+      const keys = loadEncryptionKeys();
+      const codec = await listenCodecServer(keys, { host: opts.host, port: opts.port, corsOrigins: opts.corsOrigin, portOption: '--port' });
+      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await codec.close();
     });
 
   program
@@ -182,6 +228,38 @@ export function buildProgram(): Command {
     .action(async (id: string) => withClient((client) => client.close(id)));
 
   return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number (0-65535)');
+  return port;
+}
+
+/** Starts the codec server with the configuration's codecs; a taken port names the option to change. */
+async function listenCodecServer(
+  keys: EncryptionKeys | undefined,
+  options: { host?: string; port: number; corsOrigins: string[]; portOption: string },
+): Promise<CodecServer> {
+  try {
+    return await startCodecServer({
+      codecs: createPayloadCodecs({ encryption: keys }),
+      host: options.host,
+      port: options.port,
+      corsOrigins: options.corsOrigins,
+      log: (line) => console.error(line),
+    });
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(/address in use/.test(message) ? `${message} (choose another with ${options.portOption})` : message);
+  }
+}
+
+/** What the codecs of this configuration do, naming key ids only. */
+function describeCodecs(keys: EncryptionKeys | undefined): string {
+  if (!keys) return 'decompresses; holds no encryption key';
+  const ids = [...keys.keys.keys()].join(', ');
+  return `decompresses, decrypts key ids ${ids}${keys.encryptKeyId ? `, encrypts with ${keys.encryptKeyId}` : ''}`;
 }
 
 function promptFrom(text: string[]): string {

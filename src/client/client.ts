@@ -32,7 +32,7 @@ import { excerpt } from '../common/text.js';
 import { transcriptToChat, type ChatTurn } from './chat.js';
 import proto from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { dataConverter } from '../codec/compression.js';
+import { createDataConverter } from '../codec/data-converter.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectionOptions } from '../connection.js';
@@ -141,10 +141,12 @@ export class ConvoClient {
 
   /**
    * Connects with the environment's configuration: the Temporal address, namespace, TLS and API key from the
-   * envconfig profile and `TEMPORAL_*` variables (src/connection.ts), the task queue from `CONVO_TASK_QUEUE`.
+   * envconfig profile and `TEMPORAL_*` variables (src/connection.ts), the task queue from `CONVO_TASK_QUEUE`; payloads
+   * are compressed, and encrypted when `config.encryption` has a current key (`CONVO_ENCRYPTION_KEY`).
    */
   static async connect(config: Config = loadConfig()): Promise<ConvoClient> {
     const connection = await Connection.connect(connectionOptions(config));
+    const dataConverter = createDataConverter(config);
     return new ConvoClient(new Client({ connection, namespace: config.namespace, dataConverter }), connection, config);
   }
 

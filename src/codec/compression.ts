@@ -46,6 +46,3 @@ export class CompressionCodec implements PayloadCodec {
     );
   }
 }
-
-/** The data converter every Convo client and worker uses: JSON payloads, compressed. */
-export const dataConverter = { payloadCodecs: [new CompressionCodec()] };

@@ -33,6 +33,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; default 8233. `false` runs headless. */
   uiPort?: number | false;
+  /** Codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:8081`. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
@@ -70,6 +72,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   args.push(...devServerSearchAttributeArgs());
   if (options.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort ?? 8233), '--ui-disable-news-fetch');
+  if (options.uiCodecEndpoint && options.uiPort !== false) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

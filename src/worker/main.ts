@@ -33,8 +33,9 @@ export async function runWorker(): Promise<void> {
   const { worker, connection } = await createConvoWorker(config);
   try {
     const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
+    const encryption = config.encryption?.encryptKeyId ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}` : '';
     console.error(
-      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}${metrics}`,
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}${metrics}${encryption}`,
     );
     // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { removeStaleConfigDirs } from '../activities/claude/config-dir.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { dataConverter } from '../codec/compression.js';
+import { createDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config.js';
 import { connectionOptions } from '../connection.js';
 import { moduleExtension } from '../paths.js';
@@ -35,7 +35,8 @@ export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.en
 }
 
 /**
- * Connects to Temporal and creates a worker. The caller runs it (`worker.run()`) and closes `connection` after.
+ * Connects to Temporal and creates a worker. Payloads are compressed, and encrypted when `config.encryption` has a
+ * current key. The caller runs it (`worker.run()`) and closes `connection` after.
  * @param overrides extra `Worker.create` options (tests use them for shutdown timing).
  */
 export async function createConvoWorker(
@@ -53,7 +54,7 @@ export async function createConvoWorker(
       taskQueue: config.taskQueue,
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
       activities: createActivities(activityDeps(config)),
-      dataConverter,
+      dataConverter: createDataConverter(config),
       shutdownGraceTime: config.shutdownGraceMs,
       // Turn progress (heartbeat details) reaches the server, the Web UI and `convo watch` within about a second;
       // the SDK's default would hold it back for up to 80% of the heartbeat timeout (24 s).

@@ -407,9 +407,10 @@ export function currentDetails(s: ConversationState, now: Date): string {
   const queued = s.turns.filter((t) => t.status === 'queued').length - (s.status === 'rate_limited' || s.attention ? 1 : 0);
   if (queued > 0) lines.push(`${queued} more turn${queued === 1 ? '' : 's'} queued`);
   const last = [...s.turns].reverse().find((t) => t.status === 'completed' || t.status === 'failed');
-  if (last?.reply) lines.push(`Last reply (turn ${last.index + 1}):`, '', firstLines(last.reply, 3, 160).replace(/^/gm, '> '));
+  if (last?.reply) lines.push(`Last reply (turn ${last.index + 1}):`, firstLines(last.reply, 3, 160).replace(/^/gm, '> '));
   else if (last?.error) lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
-  return lines.join('\n');
+  // One paragraph per line in the Web UI's Markdown.
+  return lines.join('\n\n');
 }
 
 /** An old turn with its prompt and reply cut to an excerpt, so that carried state stays far below 2 MiB. */

@@ -21,7 +21,9 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 /** Starts `convo server`; resolves once it says it is up. (Wrapped: the subprocess is a thenable.) */
 async function startServer(port: number, uiPort: number, db: string): Promise<{ child: ResultPromise }> {
   const env = { ...process.env, TEMPORAL_ADDRESS: '' };
-  const child = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'server', '--port', String(port), '--ui-port', String(uiPort), '--db', db], {
+  const codecPort = String(await freePort());
+  const args = ['server', '--port', String(port), '--ui-port', String(uiPort), '--codec-port', codecPort, '--db', db];
+  const child = execa('node', [join(projectRoot, 'bin', 'convo.js'), ...args], {
     env,
     reject: false,
     buffer: false,

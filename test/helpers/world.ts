@@ -57,10 +57,15 @@ export class World {
     readonly baseDir: string,
     readonly config: Config,
     readonly client: ConvoClient,
+    /** Environment every worker and `convo` process of this world gets (and the world's client is configured from). */
+    readonly worldEnv: Record<string, string> = {},
   ) {}
 
-  /** @param temporalAddress a Temporal server of the test's own; default the suite's (TEMPORAL_ADDRESS). */
-  static async create(name: string, temporalAddress?: string): Promise<World> {
+  /**
+   * @param temporalAddress a Temporal server of the test's own; default the suite's (TEMPORAL_ADDRESS).
+   * @param env variables for the world's client, workers and `convo` commands (e.g. `CONVO_ENCRYPTION_KEY`).
+   */
+  static async create(name: string, temporalAddress?: string, env: Record<string, string> = {}): Promise<World> {
     const model = await ScriptedModelServer.start();
     const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
     // A task queue and an account of its own, so that test files never share workers or usage limits.
@@ -71,9 +76,10 @@ export class World {
       CONVO_ACCOUNT: `test-${suffix}`,
       CONVO_TRANSCRIPT_DIR: join(baseDir, 'transcripts'),
       ...(temporalAddress ? { TEMPORAL_ADDRESS: temporalAddress } : {}),
+      ...env,
     });
     const client = await ConvoClient.connect(config);
-    return new World(model, baseDir, config, client);
+    return new World(model, baseDir, config, client, env);
   }
 
   /** The environment worker and `convo` processes run with. */
@@ -91,6 +97,7 @@ export class World {
       ANTHROPIC_BASE_URL: this.model.url,
       ANTHROPIC_API_KEY: TEST_API_KEY,
       CONVO_HEARTBEAT_INTERVAL_S: '1',
+      ...this.worldEnv,
       ...extra,
     };
   }

@@ -1,0 +1,200 @@
+/**
+ * Payload encryption end to end: a worker and a `convo` command with CONVO_ENCRYPTION_KEY run a real turn; the
+ * history as the Temporal server stores it holds neither the prompt nor the reply in plaintext (nor gzip-compressed),
+ * while `convo show`, the codec server (`convo codec-server`) and the `temporal` CLI through it read them. Without a
+ * key the same raw check finds them, so the check can fail.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { findTemporalCli } from '../../src/server/dev-server.js';
+import { freePort } from '../../src/server/free-port.js';
+import { projectRoot } from '../../src/paths.js';
+import { World } from '../helpers/world.js';
+
+const { temporal } = proto;
+type RawPayload = proto.temporal.api.common.v1.IPayload;
+
+const KEY_ID = 'e2e-key-1';
+const encryptedEnv = { CONVO_ENCRYPTION_KEY: randomBytes(32).toString('base64'), CONVO_ENCRYPTION_KEY_ID: KEY_ID };
+let secure: World;
+let plain: World;
+
+beforeAll(async () => {
+  secure = await World.create('encryption', undefined, encryptedEnv);
+  plain = await World.create('plaintext');
+  await Promise.all([secure.startWorker('secure'), plain.startWorker('plain')]);
+});
+afterAll(async () => Promise.all([secure?.dispose(), plain?.dispose()]));
+
+/** Starts a conversation with `convo start` and runs one turn with `convo ask`; the model replies `reply`. */
+async function runTurn(world: World, prompt: string, reply: string): Promise<string> {
+  const started = await world.convo(['start', '--cwd', await world.workspace(randomUUID())]);
+  expect(started.exitCode).toBe(0);
+  const id = started.stdout.trim();
+  world.model.script({ text: reply }, (r) => r.hasTools && r.lastUserText === prompt);
+  const asked = await world.convo(['ask', id, prompt]);
+  expect(asked.stderr).toBe('');
+  expect(asked.stdout.trim()).toBe(reply);
+  return id;
+}
+
+/**
+ * The workflow's history as the server holds it, read with a plain connection (no data converter), every page:
+ * every event serialised to protobuf bytes, every payload found in it, and the gunzipped contents of every gzip
+ * payload (and of gzip payloads inside those).
+ */
+async function rawHistory(world: World, id: string): Promise<{ bytes: Buffer; gunzipped: Buffer; payloads: RawPayload[] }> {
+  const connection = await Connection.connect({ address: world.config.temporalAddress });
+  try {
+    const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: world.config.namespace,
+        execution: { workflowId: id },
+        maximumPageSize: 20,
+        nextPageToken,
+      });
+      events.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    expect(events.length).toBeGreaterThan(5);
+    const bytes = Buffer.concat(events.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish()));
+    const payloads: RawPayload[] = [];
+    const gunzipped: Buffer[] = [];
+    const visit = (value: unknown): void => {
+      if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
+      if (Array.isArray(value)) return value.forEach(visit);
+      const candidate = value as RawPayload;
+      if (candidate.data instanceof Uint8Array && candidate.metadata && typeof candidate.metadata === 'object') {
+        payloads.push(candidate);
+        if (Buffer.from(candidate.metadata.encoding ?? []).toString() === 'binary/gzip') {
+          const inner = gunzipSync(candidate.data);
+          gunzipped.push(inner);
+          visit(temporal.api.common.v1.Payload.decode(inner));
+        }
+      }
+      Object.values(value).forEach(visit);
+    };
+    visit(events);
+    return { bytes, gunzipped: Buffer.concat(gunzipped), payloads };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Payloads in `temporal workflow show --output json` (proto JSON: base64 metadata and data), decoded to text. */
+function cliPayloads(stdout: string): Array<{ encoding: string; data: string }> {
+  const found: Array<{ encoding: string; data: string }> = [];
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(visit);
+    const p = value as { metadata?: { encoding?: unknown }; data?: unknown };
+    if (typeof p.metadata?.encoding === 'string' && typeof p.data === 'string') {
+      found.push({ encoding: Buffer.from(p.metadata.encoding, 'base64').toString(), data: Buffer.from(p.data, 'base64').toString() });
+    }
+    Object.values(value).forEach(visit);
+  };
+  visit(JSON.parse(stdout));
+  expect(found.length).toBeGreaterThan(3);
+  return found;
+}
+
+const encodingOf = (p: RawPayload): string => Buffer.from(p.metadata?.encoding ?? []).toString();
+
+test('with a key, history holds no prompt or reply in plaintext; convo show, the codec server and the temporal CLI read them', async () => {
+  const prompt = `secret-prompt-${randomUUID()}`;
+  const reply = `secret-reply-${randomUUID()}`;
+  const id = await runTurn(secure, prompt, reply);
+
+  const raw = await rawHistory(secure, id);
+  for (const text of [prompt, reply]) {
+    expect(raw.bytes.includes(text)).toBe(false);
+    expect(raw.gunzipped.includes(text)).toBe(false);
+  }
+  // Every payload of the run went through the codecs: encrypted with our key id, none merely compressed.
+  const encodings = new Set(raw.payloads.map(encodingOf));
+  expect(raw.payloads.length).toBeGreaterThan(3);
+  expect([...encodings]).toEqual(['binary/encrypted']);
+  expect(new Set(raw.payloads.map((p) => Buffer.from(p.metadata!['encryption-key-id']!).toString()))).toEqual(new Set([KEY_ID]));
+
+  // The user with the key reads the conversation.
+  const shown = await secure.convo(['show', id]);
+  expect(shown.exitCode).toBe(0);
+  expect(shown.stdout).toContain(prompt);
+  expect(shown.stdout).toContain(reply);
+  // Without it, a one-line reason naming the key id.
+  const keyless = await secure.convo(['show', id], undefined, { CONVO_ENCRYPTION_KEY: '', CONVO_ENCRYPTION_KEY_ID: '' });
+  expect(keyless.exitCode).toBe(1);
+  expect(keyless.stderr.trim().split('\n')).toHaveLength(1);
+  expect(keyless.stderr).toMatch(new RegExp(`^convo: .*cannot decrypt a payload encrypted with key id ${KEY_ID}`));
+
+  // `convo codec-server` with the key turns the raw payloads back into JSON.
+  const port = await freePort();
+  const server = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'codec-server', '--port', String(port)], {
+    env: secure.env(),
+    extendEnv: false,
+    reject: false,
+    buffer: false,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => (out += d.toString()).includes('codec server at') && resolve());
+      void server.then(() => reject(new Error(`convo codec-server exited: ${out}`)));
+    });
+    const body = {
+      payloads: raw.payloads.map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        data: Buffer.from(p.data ?? []).toString('base64'),
+      })),
+    };
+    const res = await fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const decoded = ((await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data?: string }> }).payloads;
+    expect(decoded).toHaveLength(body.payloads.length);
+    const texts = decoded.map((p) => Buffer.from(p.data ?? '', 'base64').toString());
+    expect(decoded.every((p) => Buffer.from(p.metadata.encoding!, 'base64').toString() === 'json/plain')).toBe(true);
+    texts.forEach((t) => JSON.parse(t));
+    expect(texts.join('\n')).toContain(prompt);
+    expect(texts.join('\n')).toContain(reply);
+
+    // The temporal CLI decodes the history through it (`--codec-endpoint`); without it, it sees only ciphertext.
+    const cli = findTemporalCli()!;
+    const common = ['workflow', 'show', '--workflow-id', id, '--address', secure.config.temporalAddress, '--namespace', secure.config.namespace, '--output', 'json'];
+    const through = await execa(cli, [...common, '--codec-endpoint', `http://127.0.0.1:${port}`], { reject: false });
+    expect(through.exitCode).toBe(0);
+    const shownThrough = cliPayloads(through.stdout);
+    expect(new Set(shownThrough.map((p) => p.encoding))).toEqual(new Set(['json/plain']));
+    expect(shownThrough.map((p) => p.data).join('\n')).toContain(prompt);
+    const without = await execa(cli, common, { reject: false });
+    expect(without.exitCode).toBe(0);
+    expect(new Set(cliPayloads(without.stdout).map((p) => p.encoding))).toEqual(new Set(['binary/encrypted']));
+    expect(cliPayloads(without.stdout).map((p) => p.data).join('\n')).not.toContain(prompt);
+  } finally {
+    server.kill('SIGTERM');
+    expect((await server).exitCode).toBe(0);
+  }
+  // The key never reached a log: the worker's output names only its id.
+  const workerOutput = secure.workers.map((w) => w.output).join('\n');
+  expect(workerOutput).toContain(`payloads encrypted with key id ${KEY_ID}`);
+  expect(workerOutput).not.toContain(encryptedEnv.CONVO_ENCRYPTION_KEY);
+});
+
+test('without a key the same raw check finds the prompt and reply, the prompt also inside gzip payloads', async () => {
+  const prompt = `plain-prompt-${randomUUID()}`;
+  const reply = `plain-reply-${randomUUID()}`;
+  const id = await runTurn(plain, prompt, reply);
+  const raw = await rawHistory(plain, id);
+  const all = Buffer.concat([raw.bytes, raw.gunzipped]);
+  expect(all.includes(prompt)).toBe(true);
+  expect(all.includes(reply)).toBe(true);
+  // The transcript (prompt included) travels compressed: found only by gunzipping, as the encrypted test does too.
+  expect(raw.payloads.map(encodingOf)).toContain('binary/gzip');
+  expect(raw.gunzipped.includes(prompt)).toBe(true);
+  expect(raw.payloads.map(encodingOf)).not.toContain('binary/encrypted');
+});
