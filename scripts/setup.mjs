@@ -7,7 +7,10 @@
 //      the CLI is built with `go install` from the Go module proxy;
 //   3. MinIO (a real S3-compatible server, for the S3 transcript store's test), built with `go install` from the Go
 //      module proxy into .tools/bin, unless `minio` is on PATH (a few minutes, once);
-//   4. the TypeScript build and the prebuilt workflow bundle, when a source file is newer than the last build.
+//   4. Chromium, for the Web UI browser test: Debian's `chromium` package through apt-get (as root, or with
+//      passwordless sudo), unless CHROME_PATH or a chromium on PATH is there (playwright-core drives it; it downloads
+//      no browser);
+//   5. the TypeScript build and the prebuilt workflow bundle, when a source file is newer than the last build.
 // Each step is skipped when its result is already there, so running it again costs a second.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -91,7 +94,18 @@ if (!onPath('minio') && !existsSync(join(tools, 'bin', 'minio'))) {
   }
 }
 
-// 4. Build.
+// 4. Chromium.
+if (!(process.env.CHROME_PATH && existsSync(process.env.CHROME_PATH)) && !onPath('chromium')) {
+  console.error('setup: installing Debian chromium (for the Web UI browser test)');
+  const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const apt = (...args) => run(cmd, [...pre, ...args], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!apt('install', '-y', '--no-install-recommends', 'chromium') && !(apt('update') && apt('install', '-y', '--no-install-recommends', 'chromium'))) {
+    console.error('setup: could not install chromium with apt-get; install it, or set CHROME_PATH to a Chromium');
+    process.exit(1);
+  }
+}
+
+// 5. Build.
 const stamp = join(root, 'dist', '.build-stamp');
 const sources = Math.max(newestUnder(join(root, 'src')), mtime(join(root, 'tsconfig.json')), mtime(join(root, 'package-lock.json')));
 if (sources > mtime(stamp)) {

@@ -295,6 +295,15 @@ function formatState(state: ConversationState): string {
   return lines.join('\n');
 }
 
+/** The address `convo` connects to (profile or `TEMPORAL_ADDRESS`), for messages. */
+function temporalAddress(): string {
+  try {
+    return loadConfig().temporalAddress;
+  } catch {
+    return process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+  }
+}
+
 /** Runs the command line; prints one-line reasons for expected failures. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
@@ -304,7 +313,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     else if (err instanceof ConvoError || err instanceof ConfigError) console.error(`convo: ${err.message}`);
     else if ((err as { name?: string }).name === 'TransportError' || /connect|UNAVAILABLE/i.test(String(err))) {
       console.error(
-        `convo: cannot reach Temporal at ${process.env.TEMPORAL_ADDRESS ?? 'localhost:7233'} (start one with \`convo server\` or set TEMPORAL_ADDRESS): ${(err as Error).message}`,
+        `convo: cannot reach Temporal at ${temporalAddress()} (start one with \`convo server\`, or set TEMPORAL_ADDRESS or a TEMPORAL_PROFILE): ${(err as Error).message}`,
       );
     } else console.error(`convo: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
