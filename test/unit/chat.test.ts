@@ -1,0 +1,40 @@
+/**
+ * `convo history` reads Claude Code's transcript as a chat. The fixture is a real transcript written by Claude Code
+ * 2.1.330 (a turn with a Bash tool call, then a plain turn), trimmed to the message lines and the CLI's bookkeeping.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatChat, transcriptToChat } from '../../src/client/chat.js';
+import { projectRoot } from '../../src/paths.js';
+
+const fixture = readFileSync(join(projectRoot, 'test', 'fixtures', 'claude', 'transcript-tool-call.jsonl'), 'utf8');
+
+test('a real transcript reads as turns of prompt, text, tool call, tool result and reply, in order', () => {
+  const turns = transcriptToChat(fixture);
+  expect(turns).toHaveLength(2);
+  expect(turns[0]!.entries).toEqual([
+    { kind: 'user', text: 'Write hello to out.txt', timestamp: expect.any(String) },
+    { kind: 'assistant', text: 'Let me write it.', timestamp: expect.any(String) },
+    { kind: 'tool_call', name: 'Bash', input: { command: 'echo hello > out.txt && cat out.txt', description: 'write a file' }, timestamp: expect.any(String) },
+    { kind: 'tool_result', text: 'hello', isError: false, timestamp: expect.any(String) },
+    { kind: 'assistant', text: 'Done: wrote out.txt.', timestamp: expect.any(String) },
+  ]);
+  expect(turns[1]!.entries.map((e) => e.kind)).toEqual(['user', 'assistant']);
+});
+
+test('lines that are not JSON, not messages, sidechains or meta are skipped; a long result is cut', () => {
+  const lines = [
+    'not json',
+    JSON.stringify({ type: 'summary', summary: 'x' }),
+    JSON.stringify({ type: 'user', message: { content: 'hi' } }),
+    JSON.stringify({ type: 'user', isMeta: true, message: { content: 'meta prompt' } }),
+    JSON.stringify({ type: 'assistant', isSidechain: true, message: { content: [{ type: 'text', text: 'sub-agent' }] } }),
+    JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Read', input: { file_path: '/a' } }] } }),
+    JSON.stringify({ type: 'user', message: { content: [{ type: 'tool_result', content: [{ type: 'text', text: Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n') }], is_error: true }] } }),
+  ];
+  const turns = transcriptToChat(lines.join('\n'));
+  expect(turns).toHaveLength(1);
+  expect(turns[0]!.entries.map((e) => e.kind)).toEqual(['user', 'tool_call', 'tool_result']);
+  const text = formatChat(turns, { maxResultLines: 3 });
+  expect(text).toBe(['── turn 1 ──', 'user: hi', '  → Read({"file_path":"/a"})', '  ← error: line 0\n    line 1\n    line 2\n    … 27 more lines'].join('\n'));
+});
