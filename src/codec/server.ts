@@ -44,7 +44,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const Base64 = z.string().regex(BASE64, 'is not base64');
 const JsonPayload = z.object({ metadata: z.record(z.string(), Base64).nullish(), data: Base64.nullish() });
 // proto3 JSON leaves out an empty repeated field: `{}` is an empty list of payloads (the `temporal` CLI sends it).
-const Body = z.object({ payloads: z.array(JsonPayload).default([]) });
+const Body = z.strictObject({ payloads: z.array(JsonPayload).default([]) });
 type JsonPayload = z.infer<typeof JsonPayload>;
 
 /** A request refused with a status and a one-line reason, answered as `{"error": reason}`. */

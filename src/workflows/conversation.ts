@@ -300,12 +300,16 @@ export async function conversationWorkflow(
   // What the Web UI shows: search attributes (indexed, for filtering) change only when the status, the turn count or
   // the reset time does, as each change is a history event; the current details are cheap (no event) and follow
   // every change of the state. Gated by a patch so that conversations started by an older Convo replay unchanged.
+  const visible = patched('convo-visibility');
+  // Search attributes are kept only on conversations started with them (as ConvoClient.start does), which proves the
+  // namespace knows them: upserting an unknown one would fail every workflow task of the conversation.
+  const indexed = workflowInfo().typedSearchAttributes.get(ConversationStatusKey) !== undefined;
   let published = '';
   const publish = (): void => {
     const s = state();
     const until = waitingOnPause && s.rateLimitedUntil ? new Date(s.rateLimitedUntil) : null;
     const key = JSON.stringify([s.status, turns.length, until]);
-    if (key !== published) {
+    if (indexed && key !== published) {
       published = key;
       upsertSearchAttributes([
         { key: ConversationStatusKey, value: s.status },
@@ -319,7 +323,6 @@ export async function conversationWorkflow(
   };
   const changes = (): string =>
     JSON.stringify([status(), turns.length, pause?.until, waitingOnPause, current?.turn.index, current?.turn.status, attention?.type]);
-  const visible = patched('convo-visibility');
   if (visible) {
     void (async () => {
       for (;;) {

@@ -14,6 +14,7 @@ import { findTestServer } from '../../src/server/dev-server.js';
 import { workflowsPath } from '../../src/worker/worker.js';
 import {
   askUpdate,
+  cancelTurnUpdate,
   closeSignal,
   resumeSignal,
   sendTurnSignal,
@@ -298,3 +299,38 @@ test('an authentication failure waits in needs_attention; resume runs the turn a
   expect(attempts).toBe(3);
 });
 
+
+test('cancelTurn ends a turn waiting out a usage limit or waiting for attention; the conversation goes on', async () => {
+  let attempts = 0;
+  await withConversation(
+    async (input) => {
+      attempts++;
+      if (input.prompt === 'limited') throw usageLimit(new Date((await env.currentTimeMs()) + 3600_000));
+      if (input.prompt === 'unauthorized') throw ApplicationFailure.create({ type: 'Authentication', message: 'Invalid API key', nonRetryable: true });
+      return echo(input);
+    },
+    async (handle, start) => {
+      await expect(handle.executeUpdate(cancelTurnUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+      await handle.signal(sendTurnSignal, 'limited');
+      await waitForState(handle, (s) => s.status === 'rate_limited');
+      expect(await handle.executeUpdate(cancelTurnUpdate)).toBe(0);
+      const after = await waitForState(handle, (s) => s.turns[0]?.status === 'failed');
+      expect(after.turns[0]!.error).toEqual({ type: 'Cancelled', message: 'turn cancelled' });
+      expect(after.status).toBe('idle');
+
+      // Another account, so that the usage limit above does not hold its turns back.
+      const other = await start(`other-${counter}`);
+      await other.signal(sendTurnSignal, 'unauthorized');
+      await waitForState(other, (s) => s.status === 'needs_attention');
+      expect(await other.executeUpdate(cancelTurnUpdate)).toBe(0);
+      await other.signal(sendTurnSignal, 'fine');
+      const done = await waitForState(other, (s) => s.turns[1]?.status === 'completed');
+      expect(done.turns.map((t) => [t.status, t.error?.type])).toEqual([
+        ['failed', 'Cancelled'],
+        ['completed', undefined],
+      ]);
+      expect(done.attention).toBeUndefined();
+    },
+  );
+  expect(attempts).toBe(3);
+});
