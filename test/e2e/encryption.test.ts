@@ -79,8 +79,11 @@ async function rawHistory(world: World, id: string): Promise<{ bytes: Buffer; gu
         }
       }
       // Search attributes are indexed by the server, so they are never encoded (Convo's hold status, backend,
-      // account, turn count and reset time; no prompt text): the bytes checks still cover them.
-      for (const [key, child] of Object.entries(value)) if (key !== 'searchAttributes') visit(child);
+      // account, turn count and reset time), and the SDK writes its patch markers' details (`{"id":"convo-visibility"}`)
+      // itself; neither holds conversation text, and the bytes checks above still cover them.
+      for (const [key, child] of Object.entries(value)) {
+        if (key !== 'searchAttributes' && key !== 'markerRecordedEventAttributes') visit(child);
+      }
     };
     visit(events);
     return { bytes, gunzipped: Buffer.concat(gunzipped), payloads };
@@ -99,7 +102,10 @@ function cliPayloads(stdout: string): Array<{ encoding: string; data: string }> 
     if (typeof p.metadata?.encoding === 'string' && typeof p.data === 'string') {
       found.push({ encoding: Buffer.from(p.metadata.encoding, 'base64').toString(), data: Buffer.from(p.data, 'base64').toString() });
     }
-    Object.values(value).forEach(visit);
+    // Search attributes and patch markers are never encoded: see rawHistory.
+    for (const [key, child] of Object.entries(value)) {
+      if (key !== 'searchAttributes' && key !== 'markerRecordedEventAttributes') visit(child);
+    }
   };
   visit(JSON.parse(stdout));
   expect(found.length).toBeGreaterThan(3);
