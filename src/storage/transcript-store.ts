@@ -2,6 +2,10 @@
  * Where transcripts too large for workflow history live (the claim-check pattern): content-addressed, gzip-compressed
  * objects, verified by SHA-256 when read back. The default store is a local directory, which works when every worker
  * (and the clients that read transcripts) share that directory.
+ *
+ * With payload encryption on (`CONVO_ENCRYPTION_KEY`), objects are sealed with the same AES-256-GCM codec as history
+ * payloads (key id inside, so rotation works the same): `<sha256>.jsonl.gz.enc` holds a serialised Temporal `Payload`
+ * whose encrypted data is the gzip bytes. Objects written without a key (`.jsonl.gz`) stay readable.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -9,7 +13,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import proto from '@temporalio/proto';
+import type { EncryptionKeys } from '../config.js';
+import { EncryptionCodec } from '../codec/encryption.js';
 import type { StoredSegment } from '../common/conversation.js';
+
+const { Payload } = proto.temporal.api.common.v1;
+const SEALED_SUFFIX = '.enc';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -36,41 +46,75 @@ export function sha256(data: Uint8Array): string {
 }
 
 /**
- * Reads a stored segment's gzip bytes with `read`, gunzips them and checks their SHA-256.
- * @throws TranscriptIntegrityError naming `where` when the bytes cannot be read or do not match.
+ * How a store turns transcript bytes into an object and back: gzip, then AES-256-GCM sealing when a current key is
+ * held (opening works with any key held).
  */
-async function unpack(segment: StoredSegment, where: string, read: () => Promise<Uint8Array>): Promise<Buffer> {
-  let data: Buffer;
-  try {
-    data = await gunzipAsync(await read());
-  } catch (err) {
-    throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${where}: ${(err as Error).message}`);
+class Packer {
+  private readonly codec: EncryptionCodec;
+  constructor(keys: EncryptionKeys | undefined) {
+    this.codec = new EncryptionCodec(keys);
   }
-  const actual = sha256(data);
-  if (actual !== segment.sha256) {
-    throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+
+  /** The object body and its key for `data` of a conversation. */
+  async pack(conversationId: string, data: Buffer): Promise<{ key: string; body: Uint8Array; hash: string }> {
+    const hash = sha256(data);
+    const gz = await gzipAsync(data);
+    const key = `${encodeURIComponent(conversationId)}/${hash}.jsonl.gz`;
+    if (this.codec.encryptKeyId === undefined) return { key, body: gz, hash };
+    const [sealed] = await this.codec.encode([{ metadata: {}, data: new Uint8Array(gz) }]);
+    return { key: `${key}${SEALED_SUFFIX}`, body: Payload.encode(sealed!).finish(), hash };
   }
-  return data;
+
+  /**
+   * Reads a stored segment's object with `read`, opens and gunzips it and checks its SHA-256.
+   * @throws TranscriptIntegrityError naming `where` when the bytes cannot be read, opened or do not match
+   *   (a sealed object whose key is not held says so, naming the key id).
+   */
+  async unpack(segment: StoredSegment, where: string, read: () => Promise<Uint8Array>): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      let body = await read();
+      if (segment.key.endsWith(SEALED_SUFFIX)) {
+        const [opened] = await this.codec.decode([Payload.decode(body)]);
+        body = opened!.data ?? new Uint8Array();
+      }
+      data = await gunzipAsync(body);
+    } catch (err) {
+      throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${where}: ${(err as Error).message}`);
+    }
+    const actual = sha256(data);
+    if (actual !== segment.sha256) {
+      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+    }
+    return data;
+  }
 }
 
 /** A store in a local (or shared network) directory: `<dir>/<conversation id>/<sha256>.jsonl.gz`. */
 export class LocalTranscriptStore implements TranscriptStore {
-  constructor(readonly dir: string) {}
+  private readonly packer: Packer;
+
+  /** @param encryption keys to seal new objects with and open sealed ones (see the module's note); none: gzip only. */
+  constructor(
+    readonly dir: string,
+    encryption?: EncryptionKeys,
+  ) {
+    this.packer = new Packer(encryption);
+  }
 
   async put(conversationId: string, data: Buffer): Promise<StoredSegment> {
-    const hash = sha256(data);
-    const key = `${encodeURIComponent(conversationId)}/${hash}.jsonl.gz`;
+    const { key, body, hash } = await this.packer.pack(conversationId, data);
     const path = join(this.dir, key);
     await mkdir(dirname(path), { recursive: true });
     // Write then rename, so that a reader never sees half a file (content addressing makes rewrites harmless).
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, await gzipAsync(data));
+    await writeFile(tmp, body);
     await rename(tmp, path);
     return { kind: 'stored', key, sha256: hash, bytes: data.length };
   }
 
   async get(segment: StoredSegment): Promise<Buffer> {
-    return unpack(segment, this.dir, () => readFile(join(this.dir, segment.key)));
+    return this.packer.unpack(segment, this.dir, () => readFile(join(this.dir, segment.key)));
   }
 }
 
@@ -87,8 +131,14 @@ export interface S3StoreOptions {
 /** A store in an S3-compatible bucket, for workers that share no disk: `<prefix><conversation id>/<sha256>.jsonl.gz`. */
 export class S3TranscriptStore implements TranscriptStore {
   private readonly client: S3Client;
+  private readonly packer: Packer;
 
-  constructor(private readonly options: S3StoreOptions) {
+  /** @param encryption keys to seal new objects with and open sealed ones; none: gzip only. */
+  constructor(
+    private readonly options: S3StoreOptions,
+    encryption?: EncryptionKeys,
+  ) {
+    this.packer = new Packer(encryption);
     this.client = new S3Client({
       region: options.region ?? 'us-east-1',
       ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
@@ -96,14 +146,13 @@ export class S3TranscriptStore implements TranscriptStore {
   }
 
   async put(conversationId: string, data: Buffer): Promise<StoredSegment> {
-    const hash = sha256(data);
-    const key = `${encodeURIComponent(conversationId)}/${hash}.jsonl.gz`;
+    const { key, body, hash } = await this.packer.pack(conversationId, data);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
         Key: `${this.options.prefix ?? ''}${key}`,
-        Body: await gzipAsync(data),
-        ContentType: 'application/gzip',
+        Body: body,
+        ContentType: key.endsWith(SEALED_SUFFIX) ? 'application/octet-stream' : 'application/gzip',
       }),
     );
     return { kind: 'stored', key, sha256: hash, bytes: data.length };
@@ -111,7 +160,7 @@ export class S3TranscriptStore implements TranscriptStore {
 
   async get(segment: StoredSegment): Promise<Buffer> {
     const { bucket, prefix = '' } = this.options;
-    return unpack(segment, `s3://${bucket}/${prefix}`, async () => {
+    return this.packer.unpack(segment, `s3://${bucket}/${prefix}`, async () => {
       const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${segment.key}` }));
       return object.Body!.transformToByteArray();
     });
@@ -119,6 +168,12 @@ export class S3TranscriptStore implements TranscriptStore {
 }
 
 /** The store a configuration names: S3 when a bucket is set, else the directory. */
-export function createTranscriptStore(config: { transcriptDir: string; transcriptS3?: S3StoreOptions }): TranscriptStore {
-  return config.transcriptS3 ? new S3TranscriptStore(config.transcriptS3) : new LocalTranscriptStore(config.transcriptDir);
+export function createTranscriptStore(config: {
+  transcriptDir: string;
+  transcriptS3?: S3StoreOptions;
+  encryption?: EncryptionKeys;
+}): TranscriptStore {
+  return config.transcriptS3
+    ? new S3TranscriptStore(config.transcriptS3, config.encryption)
+    : new LocalTranscriptStore(config.transcriptDir, config.encryption);
 }

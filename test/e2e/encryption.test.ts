@@ -5,6 +5,7 @@
  * key the same raw check finds them, so the check can fail.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -112,6 +113,14 @@ function cliPayloads(stdout: string): Array<{ encoding: string; data: string }> 
   return found;
 }
 
+/** Every object in a world's transcript store directory. */
+async function storedObjects(world: World): Promise<Array<{ name: string; bytes: Buffer }>> {
+  const names = await readdir(world.config.transcriptDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return Promise.all(
+    names.filter((e) => e.isFile()).map(async (e) => ({ name: e.name, bytes: await readFile(join(e.parentPath, e.name)) })),
+  );
+}
+
 const encodingOf = (p: RawPayload): string => Buffer.from(p.metadata?.encoding ?? []).toString();
 
 test('with a key, history holds no prompt or reply in plaintext; convo show, the codec server and the temporal CLI read them', async () => {
@@ -130,7 +139,18 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
   expect([...encodings]).toEqual(['binary/encrypted']);
   expect(new Set(raw.payloads.map((p) => Buffer.from(p.metadata!['encryption-key-id']!).toString()))).toEqual(new Set([KEY_ID]));
 
-  // The user with the key reads the conversation.
+  // The transcript store (claim checks of the larger transcript parts) holds sealed objects only.
+  const stored = await storedObjects(secure);
+  expect(stored.length).toBeGreaterThan(0);
+  for (const { name, bytes } of stored) {
+    expect(name).toMatch(/\.jsonl\.gz\.enc$/);
+    expect(bytes.includes(prompt)).toBe(false);
+    expect(() => gunzipSync(bytes)).toThrow();
+  }
+  // The user with the key reads the conversation, transcript included.
+  const history = await secure.convo(['history', id]);
+  expect(history.stdout).toContain(`user: ${prompt}`);
+  expect(history.stdout).toContain(`assistant: ${reply}`);
   const shown = await secure.convo(['show', id]);
   expect(shown.exitCode).toBe(0);
   expect(shown.stdout).toContain(prompt);
@@ -205,4 +225,9 @@ test('without a key the same raw check finds the prompt and reply, the prompt al
   expect(raw.payloads.map(encodingOf)).toContain('binary/gzip');
   expect(raw.gunzipped.includes(prompt)).toBe(true);
   expect(raw.payloads.map(encodingOf)).not.toContain('binary/encrypted');
+  // The transcript store's objects are plain gzip, where the same check finds the prompt.
+  const stored = await storedObjects(plain);
+  expect(stored.length).toBeGreaterThan(0);
+  expect(stored.every(({ name }) => name.endsWith('.jsonl.gz'))).toBe(true);
+  expect(stored.some(({ bytes }) => gunzipSync(bytes).includes(prompt))).toBe(true);
 });

@@ -101,3 +101,28 @@ test('prompts: empty and oversized ones have a reason; sizes are UTF-8 bytes', (
   expect(promptProblem('€'.repeat(90_000))).toMatch(/270000 bytes/);
   for (const s of ['a', 'é', '€', '😀', 'a😀é€']) expect(utf8ByteLength(s)).toBe(Buffer.byteLength(s));
 });
+
+test('with encryption keys the store seals objects; old keys open them; without the key, a reason naming its id', async () => {
+  const { loadEncryptionKeys } = await import('../../src/config.js');
+  const { randomBytes } = await import('node:crypto');
+  const [k1, k2] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+  const first = loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k1, CONVO_ENCRYPTION_KEY_ID: 'k1' });
+  const sealed = new LocalTranscriptStore(join(dir, 'sealed'), first);
+  const data = Buffer.from(line(1, 5000));
+  const segment = await sealed.put('conv/1', data);
+  expect(segment.key).toMatch(/^conv%2F1\/[0-9a-f]{64}\.jsonl\.gz\.enc$/);
+  const body = await readFile(join(dir, 'sealed', segment.key));
+  expect(body.includes('xxxxxxxxxx')).toBe(false);
+  expect((await sealed.get(segment)).equals(data)).toBe(true);
+
+  // After rotation, k1 only decrypts: old objects still open, new ones are sealed with k2.
+  const rotated = new LocalTranscriptStore(join(dir, 'sealed'), loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2, CONVO_ENCRYPTION_KEY_ID: 'k2', CONVO_DECRYPTION_KEYS: `k1:${k1}` }));
+  expect((await rotated.get(segment)).equals(data)).toBe(true);
+  // A process without the key, or with only another one, cannot, and says which key it needs.
+  await expect(new LocalTranscriptStore(join(dir, 'sealed')).get(segment)).rejects.toThrow(/cannot be read .*key id k1/);
+  await expect(new LocalTranscriptStore(join(dir, 'sealed'), loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2 })).get(segment)).rejects.toThrow(/key id k1/);
+  // Objects written without a key stay readable by a store that has one.
+  const plainSegment = await store.put('conv', data);
+  expect(plainSegment.key).toMatch(/\.jsonl\.gz$/);
+  expect((await new LocalTranscriptStore(join(dir, 'store'), first).get(plainSegment)).equals(data)).toBe(true);
+});
