@@ -31,7 +31,9 @@ import {
 import { excerpt } from '../common/text.js';
 import { transcriptToChat, type ChatTurn } from './chat.js';
 import proto from '@temporalio/proto';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
+import { decodeFromPayloadsAtIndex, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { tsToDate } from '@temporalio/common/lib/time.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import { isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 import { loadConfig, type Config } from '../config.js';
@@ -50,7 +52,7 @@ import {
 } from '../workflows/messages.js';
 import type { conversationWorkflow } from '../workflows/conversation.js';
 
-const { PendingActivityState } = proto.temporal.api.enums.v1;
+const { PendingActivityState, WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
 
 /** Why a client call was refused before any turn ran. */
 export type ConvoErrorCode =
@@ -92,6 +94,8 @@ export interface ConversationSummary {
    * lower case. */
   status: string;
   title?: string;
+  /** Set when the title could not be decoded (encrypted with a key this process does not hold). */
+  titleUnreadable?: boolean;
   backend?: string;
   account?: string;
   turns?: number;
@@ -302,22 +306,38 @@ export class ConvoClient {
     let query = `WorkflowType = '${CONVERSATION_WORKFLOW_TYPE}'`;
     if (options.status) query += ` AND ${ConversationStatusKey.name} = '${options.status}'`;
     const rows: ConversationSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query })) {
-      const attrs = execution.typedSearchAttributes;
-      const temporalStatus = execution.status.name;
-      const status = temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' ? attrs.get(ConversationStatusKey) : undefined;
-      rows.push({
-        id: execution.workflowId,
-        status: status ?? (temporalStatus === 'COMPLETED' ? 'closed' : temporalStatus.toLowerCase()),
-        title: typeof execution.memo?.title === 'string' ? execution.memo.title : undefined,
-        backend: attrs.get(ConversationBackendKey),
-        account: attrs.get(ConversationAccountKey),
-        turns: attrs.get(TurnCountKey),
-        rateLimitedUntil: attrs.get(RateLimitedUntilKey)?.toISOString(),
-        startedAt: execution.startTime.toISOString(),
+    // Read raw pages rather than through `workflow.list()`, which decodes every memo eagerly: one title this process
+    // cannot decrypt would fail the whole listing. Here that row just has no title (`titleUnreadable`).
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.config.namespace,
+        query,
+        pageSize: Math.min(limit, 100),
+        nextPageToken,
       });
-      if (rows.length >= limit) break;
-    }
+      for (const execution of page.executions ?? []) {
+        if (rows.length >= limit) break;
+        const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+        const temporalStatus = WorkflowExecutionStatus[execution.status ?? 0]!.replace('WORKFLOW_EXECUTION_STATUS_', '');
+        const status = temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' ? attrs.get(ConversationStatusKey) : undefined;
+        const title = await decodeOptionalSinglePayload<unknown>(this.client.options.loadedDataConverter, execution.memo?.fields?.title).then(
+          (value) => ({ title: typeof value === 'string' ? value : undefined }),
+          () => ({ titleUnreadable: true }),
+        );
+        rows.push({
+          id: execution.execution!.workflowId!,
+          status: status ?? (temporalStatus === 'COMPLETED' ? 'closed' : temporalStatus.toLowerCase()),
+          ...title,
+          backend: attrs.get(ConversationBackendKey),
+          account: attrs.get(ConversationAccountKey),
+          turns: attrs.get(TurnCountKey),
+          rateLimitedUntil: attrs.get(RateLimitedUntilKey)?.toISOString(),
+          startedAt: tsToDate(execution.startTime!).toISOString(),
+        });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken && rows.length < limit);
     return rows;
   }
 

@@ -172,7 +172,8 @@ export function formatList(rows: ConversationSummary[]): string {
   });
   for (const r of rows) {
     const status = r.rateLimitedUntil ? `${r.status} until ${utcTime(r.rateLimitedUntil, new Date())}` : r.status;
-    table.push([r.id, status, r.turns ?? '-', excerpt(r.title ?? '', 40), DateTime.fromISO(r.startedAt).toFormat('yyyy-MM-dd HH:mm')]);
+    const title = r.titleUnreadable ? '(encrypted: no key)' : excerpt(r.title ?? '', 40);
+    table.push([r.id, status, r.turns ?? '-', title, DateTime.fromISO(r.startedAt).toFormat('yyyy-MM-dd HH:mm')]);
   }
   return table.toString();
 }

@@ -89,15 +89,20 @@ test('the Web UI is configured with the codec server, which answers its CORS pre
   }
 });
 
-test('convo list shows encrypted titles with the key, and names the key id without it', async () => {
+test('convo list shows encrypted titles with the key, and lists without it; show names the key id', async () => {
   const title = `listed-${randomUUID().slice(0, 8)}`;
   const id = await world.client.start({ cwd: await world.workspace('list'), title });
   const listed = await world.convo(['list']);
   expect(listed.exitCode).toBe(0);
   expect(listed.stdout).toMatch(new RegExp(`${id}\\s+│ idle\\s+│ 0\\s+│ ${title}`));
+  // Without the key the list still works; the title says why it is not shown, and reading the conversation names
+  // the key id it needs.
   const keyless = await world.convo(['list'], undefined, { CONVO_ENCRYPTION_KEY: '', CONVO_ENCRYPTION_KEY_ID: '' });
-  expect(keyless.exitCode).toBe(1);
-  expect(keyless.stderr.trim()).toMatch(/^convo: .*cannot decrypt a payload encrypted with key id ui-key/);
+  expect(keyless.exitCode).toBe(0);
+  expect(keyless.stdout).toMatch(new RegExp(`${id}\\s+│ idle\\s+│ 0\\s+│ \\(encrypted: no key\\)`));
+  const shown = await world.convo(['show', id], undefined, { CONVO_ENCRYPTION_KEY: '', CONVO_ENCRYPTION_KEY_ID: '' });
+  expect(shown.exitCode).toBe(1);
+  expect(shown.stderr.trim()).toMatch(/^convo: .*cannot decrypt a payload encrypted with key id ui-key/);
 });
 
 test('an encrypted conversation reads as text in the Web UI of convo server', async () => {
