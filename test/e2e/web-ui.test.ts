@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
 import { freePort } from '../../src/server/free-port.js';
+import { startConvoServer } from '../helpers/convo-server.js';
 import { World } from '../helpers/world.js';
 
 /** A Chromium to drive: CHROME_PATH, playwright's own download, or the system's. */
@@ -40,19 +41,7 @@ let world: World;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'convo-web-ui-'));
   ports = { grpc: await freePort(), ui: await freePort(), codec: await freePort() };
-  const args = ['server', '--port', String(ports.grpc), '--ui-port', String(ports.ui), '--codec-port', String(ports.codec), '--db', join(dir, 'temporal.db')];
-  server = execa('node', [join(projectRoot, 'bin', 'convo.js'), ...args], {
-    env: { ...process.env, TEMPORAL_ADDRESS: '', ...encryptedEnv },
-    reject: false,
-    buffer: false,
-    stdout: 'pipe',
-    stderr: 'ignore',
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    server.stdout?.on('data', (d: Buffer) => (out += d.toString()).includes('codec server at') && resolve());
-    void server.then(() => reject(new Error(`convo server exited: ${out}`)));
-  });
+  server = (await startConvoServer(ports, join(dir, 'temporal.db'), encryptedEnv)).child;
   world = await World.create('web-ui', `127.0.0.1:${ports.grpc}`, encryptedEnv);
   await world.startWorker('ui');
 });
