@@ -1,8 +1,10 @@
 /**
  * Running a CLI as a child process: its own process group (so cancellation kills every process it started, tools
- * included), stdout read line by line as it comes, stderr kept bounded.
+ * included), stdout read line by line as it comes (from a pipe, or from a file the child writes), stderr kept bounded.
  */
+import { open, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 
 /** How a child process ended. */
@@ -32,6 +34,13 @@ export interface RunChildOptions {
   stderrLimit?: number;
   /** Called with the child's pid (also its process group id) once it has started. */
   onSpawn?: (pid: number) => void;
+  /**
+   * Send stdout to this file instead of a pipe, and read its lines from the file as the child writes them (polled
+   * every 50 ms, and to the end once the child has exited). For CLIs that lose output written to a pipe when they
+   * exit (opencode: see the reference design's note on 64 KiB pipe truncation). The file is created (truncated) here;
+   * the caller deletes it.
+   */
+  stdoutFile?: string;
 }
 
 /**
@@ -39,6 +48,7 @@ export interface RunChildOptions {
  */
 export async function runChild(file: string, args: string[], options: RunChildOptions): Promise<ChildExit> {
   const stderrLimit = options.stderrLimit ?? 4096;
+  if (options.stdoutFile) await writeFile(options.stdoutFile, '');
   const child: ResultPromise = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -48,7 +58,7 @@ export async function runChild(file: string, args: string[], options: RunChildOp
     reject: false,
     buffer: false,
     stripFinalNewline: false,
-    stdout: 'pipe',
+    stdout: options.stdoutFile ? { file: options.stdoutFile, append: true } : 'pipe',
     stderr: 'pipe',
   });
   if (child.pid) options.onSpawn?.(child.pid);
@@ -57,9 +67,15 @@ export async function runChild(file: string, args: string[], options: RunChildOp
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-stderrLimit);
   });
-  const lines = child.stdout ? createInterface({ input: child.stdout, crlfDelay: Infinity }) : undefined;
-  lines?.on('line', options.onLine);
-  const linesDone = new Promise<void>((resolve) => (lines ? lines.once('close', resolve) : resolve()));
+  let exited = false;
+  let linesDone: Promise<void>;
+  if (options.stdoutFile) {
+    linesDone = tailLines(options.stdoutFile, options.onLine, () => exited);
+  } else {
+    const lines = child.stdout ? createInterface({ input: child.stdout, crlfDelay: Infinity }) : undefined;
+    lines?.on('line', options.onLine);
+    linesDone = new Promise<void>((resolve) => (lines ? lines.once('close', resolve) : resolve()));
+  }
 
   let killTimer: NodeJS.Timeout | undefined;
   const kill = (): void => {
@@ -69,7 +85,7 @@ export async function runChild(file: string, args: string[], options: RunChildOp
   if (options.signal.aborted) kill();
   else options.signal.addEventListener('abort', kill, { once: true });
   try {
-    const result = await child;
+    const result = await child.finally(() => (exited = true));
     await linesDone;
     const ended = result as { cause?: unknown; exitCode?: number; signal?: string };
     const spawnError =
@@ -82,6 +98,38 @@ export async function runChild(file: string, args: string[], options: RunChildOp
     if (killTimer) clearTimeout(killTimer);
     // Tools the CLI started may still run in its process group after it exited; they must not outlive the turn.
     killGroup(child.pid, 'SIGKILL');
+  }
+}
+
+/**
+ * Reads `path` as it grows and calls `onLine` for each complete line (UTF-8, `\n`-separated; a last line without a
+ * newline is delivered at the end). Polls every 50 ms until `finished()` is true, then reads to the end.
+ */
+async function tailLines(path: string, onLine: (line: string) => void, finished: () => boolean): Promise<void> {
+  const handle = await open(path, 'r');
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(64 * 1024);
+  let position = 0;
+  let pending = '';
+  try {
+    for (;;) {
+      const done = finished();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        pending += decoder.write(buffer.subarray(0, bytesRead));
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+        continue;
+      }
+      if (done) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    pending += decoder.end();
+    if (pending) onLine(pending);
+  } finally {
+    await handle.close();
   }
 }
 
