@@ -2,6 +2,7 @@
  * Running a CLI as a child process: its own process group (so cancellation kills every process it started, tools
  * included), stdout read line by line as it comes (from a pipe, or from a file the child writes), stderr kept bounded.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
@@ -15,6 +16,8 @@ export interface ChildExit {
   stderrTail: string;
   /** Set when the process could not start at all (e.g. ENOENT, EACCES). */
   spawnError?: NodeJS.ErrnoException;
+  /** Set when it was killed because it ran past `timeoutMs`. */
+  timedOut?: boolean;
 }
 
 /** Options for {@link runChild}. */
@@ -28,6 +31,8 @@ export interface RunChildOptions {
   onLine: (line: string) => void;
   /** Aborting it kills the process group: SIGTERM, then SIGKILL after `killGraceMs`. */
   signal: AbortSignal;
+  /** Kill the process group the same way after this long, ms (then `timedOut` is set). Default: no bound. */
+  timeoutMs?: number;
   /** ms between SIGTERM and SIGKILL; default 5000. */
   killGraceMs?: number;
   /** bytes of stderr to keep; default 4096. */
@@ -78,12 +83,31 @@ export async function runChild(file: string, args: string[], options: RunChildOp
   }
 
   let killTimer: NodeJS.Timeout | undefined;
+  // Processes the CLI started in groups of their own (opencode runs its tools so) are found by walking the process
+  // tree before the CLI dies, when they still are its descendants.
+  const tree = new Set<number>();
+  const killAll = (signal: NodeJS.Signals): void => {
+    if (!child.pid) return;
+    for (const pid of descendants(child.pid)) tree.add(pid);
+    killGroup(child.pid, signal);
+    for (const pid of tree) killPid(pid, signal);
+  };
   const kill = (): void => {
-    killGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 5000);
+    if (killTimer) return;
+    killAll('SIGTERM');
+    killTimer = setTimeout(() => killAll('SIGKILL'), options.killGraceMs ?? 5000);
   };
   if (options.signal.aborted) kill();
   else options.signal.addEventListener('abort', kill, { once: true });
+  // A timer of its own rather than AbortSignal.any(), whose dependent signals Node has been known to lose to GC.
+  let timedOut = false;
+  const deadline =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, options.timeoutMs);
   try {
     const result = await child.finally(() => (exited = true));
     await linesDone;
@@ -92,12 +116,14 @@ export async function runChild(file: string, args: string[], options: RunChildOp
       ended.exitCode === undefined && ended.signal === undefined && ended.cause instanceof Error
         ? (ended.cause as NodeJS.ErrnoException)
         : undefined;
-    return { exitCode: ended.exitCode ?? null, signal: ended.signal ?? null, stderrTail: stderr, spawnError };
+    return { exitCode: ended.exitCode ?? null, signal: ended.signal ?? null, stderrTail: stderr, spawnError, ...(timedOut ? { timedOut } : {}) };
   } finally {
+    clearTimeout(deadline);
     options.signal.removeEventListener('abort', kill);
     if (killTimer) clearTimeout(killTimer);
     // Tools the CLI started may still run in its process group after it exited; they must not outlive the turn.
     killGroup(child.pid, 'SIGKILL');
+    for (const pid of tree) killPid(pid, 'SIGKILL');
   }
 }
 
@@ -130,6 +156,51 @@ async function tailLines(path: string, onLine: (line: string) => void, finished:
     if (pending) onLine(pending);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Every descendant of `root` (children, their children, …), from `/proc/<pid>/stat` (Linux). Empty where there is no
+ * `/proc`.
+ */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // `pid (comm) state ppid …`; comm may hold spaces and parentheses, so read after the last `)`.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function killPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: already gone.
   }
 }
 

@@ -17,9 +17,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnResult } from '../../common/conversation.js';
 import type { BackendTurn, TurnBackend, TurnContext } from '../backend.js';
 import { runChild, type ChildExit } from '../process.js';
-import { apiFailureOf, classifyApiFailure, classifyOpencodeRun, stripAnsi, type ApiFailure } from './classify.js';
+import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyOpencodeRun, retryableStatus, stripAnsi } from './classify.js';
 import { emptyOpencodeSummary, opencodeReply, summarizeOpencode } from './events.js';
-import { startApiRelay, type ApiRelay, type RelayedFailure } from './relay.js';
+import { startApiRelay, type ApiRelay } from './relay.js';
 import { opencodeConfig, opencodeRunArgs, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
@@ -61,7 +61,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
   if (settings.relay && settings.baseUrl) {
     relay = await startApiRelay(settings.baseUrl, (failure) => {
       if (!failure.mainLoop || !retryableStatus(failure.status)) return;
-      if (++retryableFailures > deps.cliMaxRetries) ctx.stop(classifyApiFailure(relayedFailure(failure), ctx.now()));
+      if (++retryableFailures > deps.cliMaxRetries) ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
     });
   }
   try {
@@ -85,12 +85,14 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
         stdin: '',
         stdoutFile,
         killGraceMs: KILL_GRACE_MS,
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(HELPER_TIMEOUT_MS)]),
+        signal: ctx.signal,
+        timeoutMs: HELPER_TIMEOUT_MS,
         onLine: () => undefined,
       });
       if (exit.spawnError) {
         throw ApplicationFailure.create({ type: 'CliNotFound', message: `cannot run ${settings.path}: ${exit.spawnError.message}`, nonRetryable: true });
       }
+      if (exit.timedOut) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} did not finish within ${HELPER_TIMEOUT_MS / 1000} s` });
       if (exit.signal) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} was killed by ${exit.signal}` });
       return { exit, stdout: await readFile(stdoutFile, 'utf8') };
     };
@@ -160,7 +162,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
           // opencode can end a run without an error event yet with the error on the session's last message.
           exportError = lastAssistantError((await exportSession()).parsed);
         }
-        return classifyOpencodeRun(summary, exit, now, exportError, relayed && relayedFailure(relayed));
+        return classifyOpencodeRun(summary, exit, now, exportError, relayed && apiFailureOfRelayed(relayed));
       },
       failureDetails() {
         const error = summary.errors[0];
@@ -190,22 +192,6 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
     await relay?.close();
     throw err;
   }
-}
-
-/** Statuses opencode retries itself (the AI SDK's `isRetryable`), and 502 for an API the relay could not reach. */
-function retryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
-function relayedFailure(f: RelayedFailure): ApiFailure {
-  return {
-    name: 'RelayedResponse',
-    message: f.message,
-    status: f.unreachable ? undefined : f.status,
-    headers: f.headers,
-    body: f.body,
-    retryable: f.unreachable || retryableStatus(f.status),
-  };
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { Classification } from '../backend.js';
 import type { ChildExit } from '../process.js';
 import type { OpencodeError, OpencodeSummary } from './events.js';
+import type { RelayedFailure } from './relay.js';
 
 /** A model API failure, from opencode's error or from the relay: what classification needs of it. */
 export interface ApiFailure {
@@ -39,6 +40,23 @@ export function apiFailureOf(error: OpencodeError): ApiFailure {
     headers: lowerCaseKeys(data.responseHeaders ?? {}),
     body: data.responseBody,
     retryable: data.isRetryable,
+  };
+}
+
+/** Statuses the AI SDK marks retryable (opencode then retries itself): 408, 409, 429 and 5xx (502: unreachable). */
+export function retryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** The {@link ApiFailure} of a failure the relay saw. */
+export function apiFailureOfRelayed(f: RelayedFailure): ApiFailure {
+  return {
+    name: 'RelayedResponse',
+    message: f.message,
+    status: f.unreachable ? undefined : f.status,
+    headers: f.headers,
+    body: f.body,
+    retryable: f.unreachable || retryableStatus(f.status),
   };
 }
 

@@ -5,8 +5,9 @@
  *     {"type":"session","info":{…the export's info…}}
  *     {"type":"message","info":{…},"parts":[…]}      one line per message, in the export's order
  *
- * The session line is the one written when the transcript was first captured and is kept as it is while the messages
- * only grow, so the next capture starts with the previous one's bytes and is stored as a delta. (opencode updates the
+ * Lines are canonical JSON (object keys sorted): opencode writes the same message with its keys in another order once
+ * it has been imported. The session line is the one written when the transcript was first captured and is kept as it
+ * is while the messages only grow, so the next capture starts with the previous one's bytes and is stored as a delta. (opencode updates the
  * session's cost, token totals and `time.updated` on every turn; those are statistics, not conversation, and the
  * import does not need them current.) When earlier messages changed (opencode compacted or reverted the session), the
  * transcript is written anew with the current session info.
@@ -64,12 +65,11 @@ export function parseExport(text: string): { raw: Record<string, unknown>; parse
 /**
  * Renders an export as transcript lines. The session line is `previous`'s when `previous` (the transcript restored
  * for this turn) still is a prefix of the result, else the export's own.
- * @param raw the export as parsed from JSON (not through zod, so that key order and every field stay as opencode wrote
- *   them).
+ * @param raw the export as parsed from JSON (not through zod, so that every field stays as opencode wrote it).
  */
 export function renderTranscript(raw: Record<string, unknown>, previous: Buffer = Buffer.alloc(0)): Buffer {
   const messages = (raw.messages as Array<Record<string, unknown>>).map(
-    (m) => `${JSON.stringify({ type: 'message', info: m.info, parts: m.parts })}\n`,
+    (m) => `${canonicalJson({ type: 'message', info: m.info, parts: m.parts })}\n`,
   );
   const body = messages.join('');
   if (previous.length > 0) {
@@ -77,7 +77,16 @@ export function renderTranscript(raw: Record<string, unknown>, previous: Buffer 
     const kept = Buffer.concat([previousSession, Buffer.from(body, 'utf8')]);
     if (previousSession.length > 0 && kept.subarray(0, previous.length).equals(previous)) return kept;
   }
-  return Buffer.from(`${JSON.stringify({ type: 'session', info: raw.info })}\n${body}`, 'utf8');
+  return Buffer.from(`${canonicalJson({ type: 'session', info: raw.info })}\n${body}`, 'utf8');
+}
+
+/** JSON with every object's keys in sorted order, so that equal values give equal bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
 }
 
 /**
