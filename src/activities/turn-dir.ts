@@ -10,8 +10,13 @@ import { join } from 'node:path';
 /** Name of the file in a turn dir that holds the CLI's process group id while it runs. */
 export const CLI_PGID_FILE = '.convo-cli-pgid';
 
-/** Names of the CLIs whose orphaned process groups a starting worker stops (checked against `/proc/<pgid>/cmdline`). */
-const CLI_NAMES = /claude|opencode/;
+/**
+ * Whether a command line (`/proc/<pid>/cmdline`) is a CLI's whose orphaned process group a starting worker stops:
+ * anything naming `claude`, or an `opencode` binary (by its file name: a worker's own path may contain "opencode").
+ */
+function isCli(cmdline: string): boolean {
+  return cmdline.includes('claude') || /(^|\/)opencode[^/]*$/.test(cmdline.split('\0')[0] ?? '');
+}
 
 /**
  * Makes a fresh turn dir under `parent`, named `convo-turn-<worker pid>-<random>`.
@@ -48,7 +53,7 @@ async function killOrphanedCli(dir: string): Promise<void> {
   const pgid = Number(await readFile(join(dir, CLI_PGID_FILE), 'utf8').catch(() => ''));
   if (!pgid) return;
   const cmdline = await readFile(`/proc/${pgid}/cmdline`, 'utf8').catch(() => '');
-  if (!CLI_NAMES.test(cmdline)) return;
+  if (!isCli(cmdline)) return;
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {

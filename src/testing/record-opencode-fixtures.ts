@@ -154,6 +154,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
       },
       join(dir, 'data'),
       configFile,
+      cwd,
     );
     const run = async (args: string[], onLine: (line: string) => void, signal: AbortSignal, timeoutMs: number) =>
       runChild(path, args, {

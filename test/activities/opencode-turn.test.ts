@@ -27,7 +27,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'convo-opencode-activity-'));
   cwd = join(dir, 'cwd');
   await mkdir(cwd);
-  const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, OPENCODE_DISABLE_MODELS_FETCH: '1' };
+  // PWD names another directory, as in a worker started elsewhere: opencode must still run in the conversation's cwd.
+  const env = { PATH: process.env.PATH, HOME: dir, PWD: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, OPENCODE_DISABLE_MODELS_FETCH: '1' };
   deps = {
     opencode: loadConfig(env).opencode,
     cliMaxRetries: 0,
@@ -65,7 +66,7 @@ function opencodeProcessesIn(path: string): Promise<number[]> {
     for (const pid of entries.filter((e) => /^\d+$/.test(e))) {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-      if (cmdline.includes('opencode') && environ.includes(path)) pids.push(Number(pid));
+      if (/(^|\/)opencode$/.test(cmdline.split('\0')[0]!) && environ.includes(path)) pids.push(Number(pid));
     }
     return pids;
   });

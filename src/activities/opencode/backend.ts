@@ -75,7 +75,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
     }
     const configFile = join(turnDir, 'opencode.json');
     await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)));
-    const env = opencodeEnv(ctx.env, dataHome, configFile);
+    const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
 
     const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
       const stdoutFile = join(turnDir, `${args[0]}.out`);
@@ -196,15 +196,17 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
 
 /**
  * opencode's environment: the worker's, with opencode's data in the turn's private folder, the turn's config file,
- * project config off, and none of the variables that would point opencode at other sessions or config
- * (`OPENCODE_DB`, `OPENCODE_CONFIG_CONTENT`).
+ * project config off, `PWD` set to the conversation's cwd (opencode takes its directory from `PWD` before the process's
+ * cwd), and none of the variables that would point opencode at other sessions or config (`OPENCODE_DB`,
+ * `OPENCODE_CONFIG_CONTENT`).
  */
-export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, configFile: string): NodeJS.ProcessEnv {
+export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, configFile: string, cwd: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...workerEnv };
   delete env.OPENCODE_DB;
   delete env.OPENCODE_CONFIG_CONTENT;
   return {
     ...env,
+    PWD: cwd,
     XDG_DATA_HOME: dataHome,
     OPENCODE_CONFIG: configFile,
     OPENCODE_DISABLE_PROJECT_CONFIG: '1',

@@ -4,7 +4,9 @@
  * `opencode.json` cannot change them).
  *
  * Config keys are opencode 1.18.33's (`https://opencode.ai/config.json`): `model`, `small_model`,
- * `provider.<id>.options.baseURL`, `agent.<name>.{mode,prompt}`, `instructions`, `permission`, `autoupdate`, `share`.
+ * `provider.<id>.options.baseURL`, `agent.<name>.{mode,prompt}`, `instructions`, `permission`, `autoupdate`, `share`,
+ * `snapshot`. Snapshots are off: opencode would copy the whole project into a git store in the turn's data dir (for its
+ * undo and per-message diffs) on every turn, and that store is deleted with the turn.
  * No credential is written to the file: opencode reads the provider's key from the environment the worker passes on
  * (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, …) or from the worker user's `opencode auth login`.
  */
@@ -72,6 +74,7 @@ export function opencodeConfig(
     model,
     autoupdate: false,
     share: 'disabled',
+    snapshot: false,
   };
   if (settings.smallModel) config.small_model = settings.smallModel;
   if (baseUrl) config.provider = { [providerOf(model)]: { options: { baseURL: baseUrl } } };
