@@ -68,6 +68,8 @@ interface Scenario {
   noKey?: boolean;
   /** Stop the run after this long (a loop), ms. */
   stopAfterMs?: number;
+  /** The conversation's `model` option. */
+  model?: string;
 }
 
 const always = (reply: ScriptedReply): ScriptedReply => ({ ...reply, times: Infinity });
@@ -111,13 +113,16 @@ export function scenarios(): Scenario[] {
     { name: 'connection-refused', expected: 'ServerError', unreachable: true },
     { name: 'connection-refused-relay', expected: 'ServerError', relay: true, unreachable: true },
     { name: 'session-not-found', expected: 'SessionNotFound', resumeMissing: true },
+    // opencode 1.18.33 reports a model it does not know as an UnknownError "Unexpected server error" (no model name).
+    { name: 'unknown-model', expected: 'Unknown', model: 'claude-nonexistent-9' },
     { name: 'loop-json-body', expected: 'Hung', reply: always({ text: 'not a stream', format: 'json' }), stopAfterMs: 6_000 },
   ];
 }
 
-const options = (cwd: string): ConversationOptions => ({
+const options = (cwd: string, model?: string): ConversationOptions => ({
   backend: 'opencode',
   cwd,
+  model,
   account: 'default',
   historyLimitBytes: 4 << 20,
 });
@@ -144,7 +149,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     if (scenario.reply) model.script(scenario.reply);
     const settings: OpencodeSettings = { path, model: 'anthropic/claude-sonnet-4-5', baseUrl: upstream, relay: Boolean(relay) };
     const configFile = join(dir, 'opencode.json');
-    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options(cwd), relay?.url ?? upstream)));
+    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options(cwd, scenario.model), relay?.url ?? upstream)));
     const env = opencodeEnv(
       {
         PATH: process.env.PATH,

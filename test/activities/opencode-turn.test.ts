@@ -102,6 +102,27 @@ test('a session is carried from turn to turn through the transcript, which only 
   expect(await turnDirs()).toEqual([]);
 });
 
+test("a conversation's options reach opencode: system prompt, appended instructions, title, model", async () => {
+  const before = model.requests.length;
+  const i = input('with options');
+  i.options = {
+    ...i.options,
+    systemPrompt: 'You are the Convo test agent.',
+    appendSystemPrompt: 'Always answer in one line.',
+    title: 'given title',
+    model: 'claude-opus-4-5',
+  };
+  const result = await turn(i);
+  expect(result.reply).toBe('Received 1 messages. Last user text: "with options"');
+  const requests = model.requests.slice(before);
+  // With a title given, opencode asks for none: the only request is the agent loop's.
+  expect(requests.map((r) => [r.hasTools, r.model])).toEqual([[true, 'claude-opus-4-5']]);
+  expect(requests[0]!.system).toContain('You are the Convo test agent.');
+  expect(requests[0]!.system).toContain('Always answer in one line.');
+  const session = JSON.parse((result.transcript.segments[0] as { data: string }).data.split('\n')[0]!) as { info: { title: string } };
+  expect(session.info.title).toBe('given title');
+});
+
 test('a tool call runs in the cwd and shows in the heartbeats with its input', async () => {
   const command = 'echo "from opencode" > opencode-tool.txt';
   model.script([{ text: 'Writing.', toolUse: { name: 'bash', input: { command, description: 'write a file' } } }, { text: 'Done writing.' }]);

@@ -58,6 +58,7 @@ test('every scenario has a recorded fixture', () => {
     'session-not-found',
     'success',
     'tool-call',
+    'unknown-model',
   ]);
   expect(new Set(fixtures.map((f) => f.opencodeVersion))).toEqual(new Set(['1.18.33']));
 });
