@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { loadTemporalSettings, TemporalSettingsError, type TemporalAuth } from './connection.js';
-import { bundledClaudePath, dataDir } from './paths.js';
+import { DEFAULT_OPENCODE_MODEL, defaultBaseUrl, type OpencodeSettings } from './activities/opencode/settings.js';
+import { bundledClaudePath, bundledOpencodePath, dataDir } from './paths.js';
 
 // TEMPORAL_* variables are read by src/connection.ts (Temporal's envconfig).
 /** An unset or empty variable: empty counts as unset (e.g. `KEY=${KEY:-}` in a compose file). */
@@ -34,6 +35,11 @@ export function defaultKeyId(key: Buffer | KeyObject): string {
 const Env = z.object({
   CONVO_TASK_QUEUE: z.string().min(1).default('convo'),
   CLAUDE_PATH: z.string().min(1).optional(),
+  OPENCODE_PATH: z.string().min(1).optional(),
+  CONVO_OPENCODE_MODEL: z.preprocess(emptyAsUnset, z.string().regex(/^[\w.-]+\/\S+$/, 'must be provider/model, e.g. anthropic/claude-sonnet-4-5').default(DEFAULT_OPENCODE_MODEL)),
+  CONVO_OPENCODE_SMALL_MODEL: z.preprocess(emptyAsUnset, z.string().regex(/^[\w.-]+\/\S+$/, 'must be provider/model').optional()),
+  CONVO_OPENCODE_BASE_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
+  CONVO_OPENCODE_RELAY: z.preprocess(emptyAsUnset, z.enum(['0', '1', 'false', 'true']).default('1')),
   CONVO_CLI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0),
   CONVO_HUNG_AFTER_S: z.coerce.number().positive().default(600),
   CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
@@ -144,6 +150,9 @@ export interface Config {
   taskQueue: string;
   /** Path of the `claude` binary: `CLAUDE_PATH`, else the one installed with the project, else `claude` on PATH. */
   claudePath: string;
+  /** opencode backend: binary (`OPENCODE_PATH`, else the one installed with the project, else `opencode` on PATH),
+   * model, base URL, relay. */
+  opencode: OpencodeSettings;
   cliMaxRetries: number;
   hungAfterMs: number;
   heartbeatIntervalMs: number;
@@ -191,6 +200,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAuth: temporal.auth,
     taskQueue: e.CONVO_TASK_QUEUE,
     claudePath: resolveBinary(e.CLAUDE_PATH ?? bundledClaudePath() ?? 'claude', env),
+    opencode: {
+      path: resolveBinary(e.OPENCODE_PATH ?? bundledOpencodePath() ?? 'opencode', env),
+      model: e.CONVO_OPENCODE_MODEL,
+      smallModel: e.CONVO_OPENCODE_SMALL_MODEL,
+      baseUrl: e.CONVO_OPENCODE_BASE_URL?.replace(/\/+$/, '') ?? defaultBaseUrl(e.CONVO_OPENCODE_MODEL, env),
+      relay: e.CONVO_OPENCODE_RELAY === '1' || e.CONVO_OPENCODE_RELAY === 'true',
+    },
     cliMaxRetries: e.CONVO_CLI_MAX_RETRIES,
     hungAfterMs: e.CONVO_HUNG_AFTER_S * 1000,
     heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,

@@ -35,3 +35,28 @@ export function bundledClaudePath(): string | undefined {
   }
   return candidates.find((path) => existsSync(path));
 }
+
+/**
+ * The `opencode` binary installed with the project (`opencode-ai`): the platform package's `bin/opencode`
+ * (`opencode-<platform>-<arch>`, as opencode names platforms: `linux`, `darwin`, `windows`), else the wrapper package's
+ * `bin/opencode.exe` (a copy of the platform binary made by its install script, or shipped). Undefined when neither is
+ * there.
+ */
+export function bundledOpencodePath(): string | undefined {
+  const require = createRequire(import.meta.url);
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const binary = process.platform === 'win32' ? 'opencode.exe' : 'opencode';
+  const candidates: string[] = [];
+  for (const [pkg, file] of [
+    [`opencode-${platform}-${process.arch}`, join('bin', binary)],
+    [`opencode-${platform}-${process.arch}-baseline`, join('bin', binary)],
+    ['opencode-ai', join('bin', 'opencode.exe')],
+  ] as const) {
+    try {
+      candidates.push(join(dirname(require.resolve(`${pkg}/package.json`)), file));
+    } catch {
+      // package not installed on this platform
+    }
+  }
+  return candidates.find((path) => existsSync(path));
+}

@@ -5,10 +5,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure, type MetricMeter } from '@temporalio/common';
 import type { TurnInput, TurnResult } from '../common/conversation.js';
 import { joinAccount } from './account.js';
-import { runClaudeTurn, type ClaudeBackendDeps } from './claude/run-turn.js';
+import { runBackendTurn } from './backend.js';
+import { createBackends, type BackendsDeps } from './backends.js';
 
 /** Everything activities need from the worker process. */
-export type ActivityDeps = ClaudeBackendDeps;
+export type ActivityDeps = BackendsDeps;
 
 /** Name of the counter of finished turn attempts (tags `outcome`, `error_type`, `backend`). */
 export const TURNS_METRIC = 'convo_turns';
@@ -19,9 +20,11 @@ export const TURN_DURATION_BUCKETS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60
 
 /** Builds the activities the worker registers. */
 export function createActivities(deps: ActivityDeps) {
+  const backends = createBackends(deps);
   return {
     /**
-     * Runs one turn of a conversation on its backend. See `runClaudeTurn` for the failures it raises.
+     * Runs one turn of a conversation on its backend (`input.options.backend`). See `runBackendTurn` for the failures
+     * it raises.
      * Each attempt is counted in the worker's metrics ({@link TURNS_METRIC}, {@link TURN_DURATION_METRIC}) with
      * `outcome` `completed` or `failed` and, for a failure, `error_type` (the `ApplicationFailure` type, e.g.
      * `UsageLimit`, or `Cancelled`); the SDK adds `namespace`, `task_queue` and `activity_type`.
@@ -35,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
           backend: input.options.backend,
         });
       try {
-        const result = await runClaudeTurn(deps, input);
+        const result = await runBackendTurn(backends[input.options.backend], deps, input);
         record('completed', '');
         return result;
       } catch (err) {

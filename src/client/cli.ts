@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createPayloadCodecs } from '../codec/data-converter.js';
 import { startCodecServer, type CodecServer } from '../codec/server.js';
 import {
+  BACKENDS,
   CONVERSATION_STATUSES,
   PERMISSION_MODES,
   type ConversationState,
@@ -105,7 +106,8 @@ export function buildProgram(): Command {
     .argument('[text...]')
     .option('--id <id>', 'conversation id (default: generated)')
     .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
-    .option('--model <model>', 'model for the CLI')
+    .addOption(new Option('--backend <cli>', 'the CLI the conversation runs on').choices([...BACKENDS]).default('claude'))
+    .option('--model <model>', 'model for the CLI (opencode: provider/model, or a model of the worker\'s provider)')
     .option('--title <title>', 'a title for people')
     .option('--system-prompt <text>', 'replace the system prompt')
     .option('--append-system-prompt <text>', 'append to the system prompt')
@@ -117,6 +119,7 @@ export function buildProgram(): Command {
           prompt: text.length > 0 ? promptFrom(text) : undefined,
           id: opts.id as string | undefined,
           cwd: opts.cwd as string,
+          backend: opts.backend as (typeof BACKENDS)[number],
           model: opts.model as string | undefined,
           title: opts.title as string | undefined,
           systemPrompt: opts.systemPrompt as string | undefined,

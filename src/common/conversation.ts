@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
 
-/** The CLIs a conversation can run on. */
-export const BACKENDS = ['claude'] as const;
+/** The CLIs a conversation can run on: Claude Code, and opencode (`opencode-ai`). */
+export const BACKENDS = ['claude', 'opencode'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** Claude Code `--permission-mode` choices (Claude Code 2.1.x `--help`). */
@@ -94,7 +94,8 @@ export interface ConversationState {
   cwd: string;
   title?: string;
   model?: string;
-  /** The CLI session id (a UUID made by the workflow). */
+  /** The session id (a UUID made by the workflow): Claude Code's session id. opencode names its sessions itself
+   * (`ses_…`); that id travels inside the transcript (its session line). */
   sessionId: string;
   /** Set once `close` was signalled: no new turns are taken; queued ones still run. */
   closing: boolean;

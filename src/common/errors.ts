@@ -70,8 +70,10 @@ export interface TurnFailureDetails {
   exitCode: number | null;
   /** Signal that ended the CLI, e.g. `SIGKILL`. */
   signal: string | null;
-  /** The stream-json `result` event's `subtype`, when there was one. */
+  /** The stream-json `result` event's `subtype` (Claude Code), when there was one. */
   resultSubtype?: string;
+  /** The name of the CLI's structured error (opencode: `APIError`, `ProviderAuthError`, …), when there was one. */
+  errorName?: string;
   /** HTTP status of the model API error, when the CLI reported one. */
   apiErrorStatus?: number | null;
   /** Last part of the CLI's stderr (at most 4 KiB). */

@@ -3,12 +3,14 @@
  *
  * It stands where Anthropic's API would be, so that the real `claude` binary (and `opencode`) can run offline in
  * tests and in the demo. It is the only fake in the system. By default every reply proves what history the CLI
- * sent: it says how many messages the request carried and echoes the last user text. Tests can queue scripted
- * replies: text, a `tool_use` block (the CLI then really runs the tool), an HTTP error with any status, body and
- * headers, or a reply held back until a promise settles.
+ * sent: it says how many messages the request carried and echoes the last user text. A title request (no tools, a
+ * system prompt asking for a title, as opencode sends on a session's first turn) gets a short title instead. Tests can
+ * queue scripted replies: text, a `tool_use` block (the CLI then really runs the tool), an HTTP error with any status,
+ * body and headers, a plain JSON body where SSE was asked, or a reply held back until a promise settles.
  *
  * Wire format: Anthropic Messages API, `POST /v1/messages` (JSON body, SSE when `stream: true`), as documented at
- * docs.anthropic.com/en/api/messages-streaming. Claude Code also probes `HEAD /api/hello`.
+ * docs.anthropic.com/en/api/messages-streaming. Claude Code also probes `HEAD /api/hello`; opencode (via the AI SDK)
+ * posts to `<baseURL>/messages` with `stream: true` and reads only SSE.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +45,8 @@ export interface RecordedRequest {
   messages: RequestMessage[];
   /** Whether the request offered tools: the CLI's main agent loop does; side requests (titles, summaries) do not. */
   hasTools: boolean;
+  /** The request's system prompt as text (`system` as a string, or its text blocks joined by newlines). */
+  system: string;
   /** The last user message's text, with `<system-reminder>` blocks and tool results left out. */
   lastUserText: string;
   /** How the CLI authenticated: `x-api-key` (API-key mode), a bearer token (subscription/OAuth mode), or neither. */
@@ -71,6 +75,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Answer this many matching requests with this reply before moving on; default 1, `Infinity` for all. */
   times?: number;
+  /** Answer as one JSON body even when the request asked for SSE (`stream: true`); default: the server's format. */
+  format?: 'sse' | 'json';
 }
 
 /** Picks which requests a scripted reply applies to. Default: the main agent loop's requests (those with tools). */
@@ -189,7 +195,7 @@ export class ScriptedModelServer {
       sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } });
       return;
     }
-    const parsed = JSON.parse(body) as { model?: string; stream?: boolean; messages?: RequestMessage[]; tools?: unknown[] };
+    const parsed = JSON.parse(body) as { model?: string; stream?: boolean; messages?: RequestMessage[]; tools?: unknown[]; system?: unknown };
     const messages = parsed.messages ?? [];
     const recorded: RecordedRequest = {
       seq: this.seq++,
@@ -200,6 +206,7 @@ export class ScriptedModelServer {
       stream: parsed.stream === true,
       messages,
       hasTools: Array.isArray(parsed.tools) && parsed.tools.length > 0,
+      system: systemText(parsed.system),
       lastUserText: lastUserText(messages),
       auth: req.headers['x-api-key'] ? 'api-key' : /^Bearer /i.test(req.headers.authorization ?? '') ? 'bearer' : 'none',
       headers: redactHeaders(req.headers),
@@ -208,10 +215,7 @@ export class ScriptedModelServer {
     this.requests.push(recorded);
     const queued = this.queue.find((q) => q.when(recorded));
     if (queued && --queued.left <= 0) this.queue.splice(this.queue.indexOf(queued), 1);
-    const reply: ScriptedReply = queued?.reply ??
-      this.generate?.(recorded) ?? {
-        text: `Received ${conversationLength(messages)} messages. Last user text: "${recorded.lastUserText}"`,
-      };
+    const reply: ScriptedReply = queued?.reply ?? this.generate?.(recorded) ?? defaultReply(recorded);
     if (reply.hold) await reply.hold.catch(() => undefined);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (reply.error) {
@@ -228,7 +232,7 @@ export class ScriptedModelServer {
     recorded.answer = reply.toolUse ? 'tool_use' : 'text';
     const message = buildMessage(recorded, reply, this.maxInputTokens);
     if (!this.keepMessages) recorded.messages = [];
-    if (recorded.stream && this.format === 'sse') {
+    if (recorded.stream && (reply.format ?? this.format) === 'sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
       for (const event of sseEvents(message)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       res.end();
@@ -237,6 +241,28 @@ export class ScriptedModelServer {
       res.end(JSON.stringify(message));
     }
   }
+}
+
+/**
+ * The reply to a request nothing scripted: a short title for a title request (no tools, a system prompt asking for a
+ * title), else the echo of the history received.
+ */
+function defaultReply(request: RecordedRequest): ScriptedReply {
+  if (!request.hasTools && /title generator|generate a (brief |short )?title/i.test(request.system)) {
+    const words = request.lastUserText.replace(/^Generate a title for this conversation:\s*/i, '').split(/\s+/).filter(Boolean);
+    return { text: `Title: ${words.slice(0, 6).join(' ') || 'untitled'}` };
+  }
+  return { text: `Received ${conversationLength(request.messages)} messages. Last user text: "${request.lastUserText}"` };
+}
+
+/** The text of a request's `system` field (a string, or a list of text blocks). */
+function systemText(system: unknown): string {
+  if (typeof system === 'string') return system;
+  if (!Array.isArray(system)) return '';
+  return system
+    .map((b) => (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string' ? (b as { text: string }).text : ''))
+    .filter(Boolean)
+    .join('\n');
 }
 
 interface AssistantMessage {

@@ -35,7 +35,7 @@ export async function runWorker(): Promise<void> {
     const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
     const encryption = config.encryption?.encryptKeyId ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}` : '';
     console.error(
-      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}${metrics}${encryption}`,
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}, opencode at ${config.opencode.path} (${config.opencode.model})${metrics}${encryption}`,
     );
     // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();

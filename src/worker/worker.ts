@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { removeStaleConfigDirs } from '../activities/claude/config-dir.js';
+import { removeStaleTurnDirs } from '../activities/turn-dir.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config.js';
@@ -23,6 +23,7 @@ export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js',
 export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
   return {
     claudePath: config.claudePath,
+    opencode: config.opencode,
     cliMaxRetries: config.cliMaxRetries,
     hungAfterMs: config.hungAfterMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -43,7 +44,7 @@ export async function createConvoWorker(
   config: Config,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  await removeStaleConfigDirs(config.workDir);
+  await removeStaleTurnDirs(config.workDir);
   const connection = await NativeConnection.connect(connectionOptions(config));
   try {
     await ensureSearchAttributes(connection, config.namespace);

@@ -83,3 +83,22 @@ test('side requests without tools are not consumed by scripts for the main loop'
   const main = (await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json()) as { content: Array<{ text: string }> };
   expect(main.content[0]!.text).toBe('for the main loop');
 });
+
+test("opencode's title request (no tools, a title generator system prompt) gets a short title; the system text is recorded", async () => {
+  const res = await post({
+    model: 'claude-haiku-4-5-20251001',
+    stream: true,
+    system: [{ type: 'text', text: 'You are a title generator. You output ONLY a thread title.' }],
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'Generate a title for this conversation:\n' }, { type: 'text', text: 'fix the flaky login test please' }] }],
+  });
+  expect(res.headers.get('content-type')).toBe('text/event-stream');
+  expect(await res.text()).toContain('"text":"Title: fix the flaky login test please"');
+  expect(server.requests.at(-1)).toMatchObject({ hasTools: false, system: 'You are a title generator. You output ONLY a thread title.' });
+});
+
+test('a reply scripted as format json is one JSON body even when SSE was asked', async () => {
+  server.script({ text: 'plain', format: 'json' });
+  const res = await post({ model: 'm', stream: true, tools, messages: [{ role: 'user', content: 'x' }] });
+  expect(res.headers.get('content-type')).toBe('application/json');
+  expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'plain' }] });
+});

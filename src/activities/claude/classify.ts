@@ -4,21 +4,12 @@
  *
  * Source: the failure shapes of Claude Code 2.1.330 recorded in shared CLI-FACTS and `test/fixtures/claude`.
  */
-import type { TurnErrorType } from '../../common/errors.js';
+import type { Classification } from '../backend.js';
 import { parseUsageLimitReset } from '../usage-limit.js';
 import type { ChildExit } from '../process.js';
 import type { StreamSummary } from './stream-json.js';
 
-/** A failed run: its type, the CLI's own message, and for usage limits the reset time. */
-export interface Classification {
-  type: TurnErrorType;
-  message: string;
-  resetsAt?: Date;
-  resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
-  /** For retryable types: how long the API asked to wait (the CLI's `api_retry.retry_delay_ms`, which honours
-   * `retry-after`), ms. Only present when the CLI was allowed retries of its own. */
-  retryAfterMs?: number;
-}
+export type { Classification } from '../backend.js';
 
 /**
  * Classifies a finished run. Returns undefined when the run succeeded (a `result` event with `is_error: false`).

@@ -5,6 +5,7 @@
  * fields Convo reads are declared; everything else passes through untouched, so a new CLI field never breaks a turn.
  */
 import { z } from 'zod';
+import { toolInputLine } from '../tool-input.js';
 
 const ContentBlock = z
   .object({ type: z.string(), text: z.string().optional(), name: z.string().optional(), input: z.unknown() })
@@ -145,19 +146,6 @@ export function summarize(summary: StreamSummary, line: string): StreamEvent | u
     }
   }
   return event;
-}
-
-/** The most telling string of a tool call's input, on one line of at most 200 characters. */
-function toolInputLine(input: unknown): string | undefined {
-  if (!input || typeof input !== 'object') return undefined;
-  const fields = input as Record<string, unknown>;
-  const value = ['command', 'file_path', 'path', 'pattern', 'url', 'description', 'prompt']
-    .map((k) => fields[k])
-    .concat(Object.values(fields))
-    .find((v): v is string => typeof v === 'string' && v.trim() !== '');
-  if (!value) return undefined;
-  const line = value.trim().replace(/\s+/g, ' ');
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /** A summary with nothing in it yet. */

@@ -7,8 +7,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { segmentBytes, type TranscriptChange, type TranscriptSegment } from '../../common/conversation.js';
-import { TranscriptIntegrityError, type TranscriptStore } from '../../storage/transcript-store.js';
+import type { TranscriptChange, TranscriptSegment } from '../../common/conversation.js';
+import type { TranscriptStore } from '../../storage/transcript-store.js';
+import { DEFAULT_SEGMENT_POLICY, transcriptChange, type SegmentPolicy } from '../transcript.js';
+
+export { DEFAULT_SEGMENT_POLICY, readSegments, type SegmentPolicy } from '../transcript.js';
 
 /** The project folder name Claude Code derives from a cwd. */
 export function projectSlug(cwd: string): string {
@@ -45,39 +48,6 @@ export function assertTranscriptParses(text: string): void {
   });
 }
 
-/** Limits on what stays in workflow history; the rest goes to the transcript store. Bytes. */
-export interface SegmentPolicy {
-  /** Largest appended part kept inline (default 32 KiB). */
-  inlineSegmentMaxBytes: number;
-  /** Largest total of inline segments (default 256 KiB). */
-  inlineTotalMaxBytes: number;
-  /** Past this many segments, the transcript is stored anew as one segment (default 64). */
-  maxSegments: number;
-}
-
-export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = {
-  inlineSegmentMaxBytes: 32 * 1024,
-  inlineTotalMaxBytes: 256 * 1024,
-  maxSegments: 64,
-};
-
-/**
- * Reads a transcript from its segments.
- * @throws ApplicationFailure `TranscriptInvalid` (non-retryable) when a stored segment is missing or fails its
- *   SHA-256 check.
- */
-export async function readSegments(store: TranscriptStore, segments: TranscriptSegment[]): Promise<Buffer> {
-  try {
-    const parts = await Promise.all(segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))));
-    return Buffer.concat(parts);
-  } catch (err) {
-    if (err instanceof TranscriptIntegrityError) {
-      throw ApplicationFailure.create({ type: 'TranscriptInvalid', message: err.message, nonRetryable: true });
-    }
-    throw err;
-  }
-}
-
 /** Writes the transcript where `claude --resume` looks for it, after checking it parses. Nothing for an empty one. */
 export async function restoreTranscript(path: string, transcript: Buffer): Promise<void> {
   if (transcript.length === 0) return;
@@ -107,15 +77,5 @@ export async function captureTranscript(
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const appended = after.length >= before.length && after.subarray(0, before.length).equals(before);
-  if (appended && segments.length + 1 <= policy.maxSegments) {
-    const delta = after.subarray(before.length);
-    if (delta.length === 0) return { mode: 'append', segments: [] };
-    const inlineSoFar = segments.reduce((n, s) => n + (s.kind === 'inline' ? segmentBytes(s) : 0), 0);
-    const inline = delta.length <= policy.inlineSegmentMaxBytes && inlineSoFar + delta.length <= policy.inlineTotalMaxBytes;
-    return { mode: 'append', segments: [inline ? { kind: 'inline', data: delta.toString('utf8') } : await store.put(conversationId, delta)] };
-  }
-  const whole: TranscriptSegment =
-    after.length <= policy.inlineTotalMaxBytes ? { kind: 'inline', data: after.toString('utf8') } : await store.put(conversationId, after);
-  return { mode: 'replace', segments: [whole] };
+  return transcriptChange(after, before, segments, store, conversationId, policy);
 }

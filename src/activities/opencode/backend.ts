@@ -1,0 +1,227 @@
+/**
+ * The opencode backend (`opencode-ai`, provider-agnostic): each turn runs in a private `XDG_DATA_HOME` (opencode's
+ * SQLite session store) inside the turn dir.
+ * - restore: the transcript becomes the session export again and `opencode import <file>` brings the session in;
+ * - run: `opencode run --format json` (with `--session <ses_…>` after the first turn), the prompt on stdin, stdout
+ *   read through a file, the worker's config file in `OPENCODE_CONFIG` and project config off
+ *   (`OPENCODE_DISABLE_PROJECT_CONFIG=1`), model calls through the relay (see `relay.ts`);
+ * - capture: `opencode export <ses_…>` (through a file), kept as the transcript (see `transcript.ts`).
+ * Every run is bounded: no progress for `CONVO_HUNG_AFTER_S`, or {@link MAX_EMPTY_STEPS} empty model calls in a row
+ * (opencode's loop on a reply it cannot read), ends it with `Hung`; the process group gets SIGTERM, then SIGKILL after
+ * {@link KILL_GRACE_MS} (opencode has been seen to ignore SIGTERM while looping).
+ */
+import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TurnResult } from '../../common/conversation.js';
+import type { BackendTurn, TurnBackend, TurnContext } from '../backend.js';
+import { runChild, type ChildExit } from '../process.js';
+import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyOpencodeRun, retryableStatus, stripAnsi } from './classify.js';
+import { emptyOpencodeSummary, opencodeReply, summarizeOpencode } from './events.js';
+import { startApiRelay, type ApiRelay } from './relay.js';
+import { opencodeConfig, opencodeRunArgs, type OpencodeSettings } from './settings.js';
+import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
+
+/** Empty model calls in a row after which a run counts as looping and is ended with `Hung`. */
+export const MAX_EMPTY_STEPS = 25;
+/** ms between SIGTERM and SIGKILL when a run is ended. */
+export const KILL_GRACE_MS = 2_000;
+/** Bound on `opencode import` and `opencode export`, ms. */
+export const HELPER_TIMEOUT_MS = 120_000;
+
+/** What the opencode backend needs from the worker. */
+export interface OpencodeBackendDeps {
+  opencode: OpencodeSettings;
+  /** Failed model calls opencode may retry itself before the turn ends (`CONVO_CLI_MAX_RETRIES`, default 0). */
+  cliMaxRetries: number;
+}
+
+/** The opencode backend. */
+export function opencodeBackend(deps: OpencodeBackendDeps): TurnBackend {
+  const settings = deps.opencode;
+  return {
+    name: 'opencode',
+    binaryPath: settings.path,
+    binaryEnvVar: 'OPENCODE_PATH',
+    prepare: (ctx) => prepareTurn(deps, ctx),
+  };
+}
+
+async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise<BackendTurn> {
+  const settings = deps.opencode;
+  const { input, turnDir } = ctx;
+  const { options } = input;
+  const restored = ctx.transcript.length > 0 ? restoreSession(ctx.transcript) : undefined;
+
+  // Model calls go through the relay, which ends the run at the first failure opencode would retry itself (unless
+  // CONVO_CLI_MAX_RETRIES allows some): Temporal owns retries, and a 429 starts its durable wait at once.
+  let relay: ApiRelay | undefined;
+  let retryableFailures = 0;
+  if (settings.relay && settings.baseUrl) {
+    relay = await startApiRelay(settings.baseUrl, (failure) => {
+      if (!failure.mainLoop || !retryableStatus(failure.status)) return;
+      if (++retryableFailures > deps.cliMaxRetries) ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
+    });
+  }
+  try {
+    const dataHome = join(turnDir, 'data');
+    await mkdir(join(dataHome, 'opencode'), { recursive: true });
+    await linkUserLogin(dataHome, ctx.env);
+    let instructionsFile: string | undefined;
+    if (options.appendSystemPrompt) {
+      instructionsFile = join(turnDir, 'instructions.md');
+      await writeFile(instructionsFile, options.appendSystemPrompt);
+    }
+    const configFile = join(turnDir, 'opencode.json');
+    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)));
+    const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
+
+    const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
+      const stdoutFile = join(turnDir, `${args[0]}.out`);
+      const exit = await runChild(settings.path, args, {
+        cwd: options.cwd,
+        env,
+        stdin: '',
+        stdoutFile,
+        killGraceMs: KILL_GRACE_MS,
+        signal: ctx.signal,
+        timeoutMs: HELPER_TIMEOUT_MS,
+        onLine: () => undefined,
+      });
+      if (exit.spawnError) {
+        throw ApplicationFailure.create({ type: 'CliNotFound', message: `cannot run ${settings.path}: ${exit.spawnError.message}`, nonRetryable: true });
+      }
+      if (exit.timedOut) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} did not finish within ${HELPER_TIMEOUT_MS / 1000} s` });
+      if (exit.signal) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} was killed by ${exit.signal}` });
+      return { exit, stdout: await readFile(stdoutFile, 'utf8') };
+    };
+
+    if (restored) {
+      const file = join(turnDir, 'session.json');
+      await writeFile(file, restored.exportJson);
+      const { exit } = await helper(['import', file], 'opencode import');
+      if (exit.exitCode !== 0) {
+        throw ApplicationFailure.create({
+          type: 'SessionNotFound',
+          message: `opencode import refused the conversation's transcript: ${oneLine(stripAnsi(exit.stderrTail)) || `exit code ${exit.exitCode}`}`,
+          nonRetryable: true,
+        });
+      }
+    }
+
+    const summary = emptyOpencodeSummary();
+    const runStarted = Date.now();
+    let runEnded = runStarted;
+    let exportCache: ReturnType<typeof parseExport> | undefined;
+    const exportSession = async (): Promise<ReturnType<typeof parseExport>> => {
+      const sessionId = restored?.sessionId ?? summary.sessionId;
+      if (!sessionId) throw ApplicationFailure.create({ type: 'Unknown', message: 'opencode named no session: nothing to export' });
+      const { exit, stdout } = await helper(['export', sessionId], 'opencode export');
+      if (exit.exitCode !== 0) {
+        throw ApplicationFailure.create({
+          type: 'Unknown',
+          message: `opencode export ${sessionId} failed: ${oneLine(stripAnsi(exit.stderrTail)) || `exit code ${exit.exitCode}`}`,
+        });
+      }
+      exportCache = parseExport(stdout);
+      return exportCache;
+    };
+
+    return {
+      plan: {
+        args: opencodeRunArgs(options, restored?.sessionId),
+        env,
+        stdin: input.prompt,
+        stdoutFile: join(turnDir, 'run.out'),
+        killGraceMs: KILL_GRACE_MS,
+      },
+      stream: {
+        push(line) {
+          const progress = summarizeOpencode(summary, line);
+          if (summary.emptyStepsInARow >= MAX_EMPTY_STEPS) {
+            ctx.stop({
+              type: 'Hung',
+              message: `opencode looped: ${summary.emptyStepsInARow} model calls in a row came back empty (finish reason "unknown"); it was killed`,
+            });
+          }
+          return progress;
+        },
+        progress: () => ({
+          events: summary.events,
+          toolCalls: summary.toolCalls.length,
+          lastTool: summary.toolCalls.at(-1),
+          lastToolInput: summary.lastToolInput,
+        }),
+      },
+      async classify(exit, now) {
+        runEnded = Date.now();
+        const relayed = relay?.failures.filter((f) => f.mainLoop).at(-1);
+        let exportError;
+        if (summary.errors.length === 0 && !relayed && exit.exitCode === 0 && !exit.signal && summary.sessionId) {
+          // opencode can end a run without an error event yet with the error on the session's last message.
+          exportError = lastAssistantError((await exportSession()).parsed);
+        }
+        return classifyOpencodeRun(summary, exit, now, exportError, relayed && apiFailureOfRelayed(relayed));
+      },
+      failureDetails() {
+        const error = summary.errors[0];
+        const relayed = relay?.failures.filter((f) => f.mainLoop).at(-1);
+        return { errorName: error?.name, apiErrorStatus: (error && apiFailureOf(error).status) ?? relayed?.status };
+      },
+      hungMessage: (ms) => `opencode made no progress for ${ms / 1000} s and was killed`,
+      async capture() {
+        const { raw } = exportCache ?? (await exportSession());
+        const result: Omit<TurnResult, 'transcript'> = {
+          reply: opencodeReply(summary),
+          costUsd: summary.costUsd,
+          usage: {
+            inputTokens: summary.tokens.input,
+            outputTokens: summary.tokens.output,
+            cacheCreationInputTokens: summary.tokens.cacheWrite,
+            cacheReadInputTokens: summary.tokens.cacheRead,
+          },
+          durationMs: runEnded - runStarted,
+          numTurns: summary.steps,
+        };
+        return { transcript: renderTranscript(raw, ctx.transcript), result };
+      },
+      close: async () => relay?.close(),
+    };
+  } catch (err) {
+    await relay?.close();
+    throw err;
+  }
+}
+
+/**
+ * opencode's environment: the worker's, with opencode's data in the turn's private folder, the turn's config file,
+ * project config off, `PWD` set to the conversation's cwd (opencode takes its directory from `PWD` before the process's
+ * cwd), and none of the variables that would point opencode at other sessions or config (`OPENCODE_DB`,
+ * `OPENCODE_CONFIG_CONTENT`).
+ */
+export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, configFile: string, cwd: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...workerEnv };
+  delete env.OPENCODE_DB;
+  delete env.OPENCODE_CONFIG_CONTENT;
+  return {
+    ...env,
+    PWD: cwd,
+    XDG_DATA_HOME: dataHome,
+    OPENCODE_CONFIG: configFile,
+    OPENCODE_DISABLE_PROJECT_CONFIG: '1',
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    OPENCODE_DISABLE_SHARE: '1',
+  };
+}
+
+/** Links the worker user's `opencode auth login` credentials (`<XDG_DATA_HOME or ~/.local/share>/opencode/auth.json`). */
+async function linkUserLogin(dataHome: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const userData = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  const auth = join(userData, 'opencode', 'auth.json');
+  if (await stat(auth).catch(() => undefined)) await symlink(auth, join(dataHome, 'opencode', 'auth.json'));
+}
+
+function oneLine(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').slice(0, 500);
+}

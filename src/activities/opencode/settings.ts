@@ -1,0 +1,101 @@
+/**
+ * What the worker decides for opencode turns (the provider, model and base URL), and the per-turn config file built
+ * from it and the conversation's options (`OPENCODE_CONFIG`; project config is turned off, so a repository's own
+ * `opencode.json` cannot change them).
+ *
+ * Config keys are opencode 1.18.33's (`https://opencode.ai/config.json`): `model`, `small_model`,
+ * `provider.<id>.options.baseURL`, `agent.<name>.{mode,prompt}`, `instructions`, `permission`, `autoupdate`, `share`,
+ * `snapshot`. Snapshots are off: opencode would copy the whole project into a git store in the turn's data dir (for its
+ * undo and per-message diffs) on every turn, and that store is deleted with the turn.
+ * No credential is written to the file: opencode reads the provider's key from the environment the worker passes on
+ * (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, …) or from the worker user's `opencode auth login`.
+ */
+import type { ConversationOptions } from '../../common/conversation.js';
+
+/** The worker's opencode settings (from `loadConfig`). */
+export interface OpencodeSettings {
+  /** Path of the `opencode` binary (`OPENCODE_PATH`). */
+  path: string;
+  /** `provider/model` of the agent loop (`CONVO_OPENCODE_MODEL`, default `anthropic/claude-sonnet-4-5`). */
+  model: string;
+  /** `provider/model` for titles and summaries (`CONVO_OPENCODE_SMALL_MODEL`); unset: opencode's choice. */
+  smallModel?: string;
+  /**
+   * Base URL of the model's provider API, as opencode wants it (with `/v1` for Anthropic): `CONVO_OPENCODE_BASE_URL`,
+   * else for the `anthropic` provider `ANTHROPIC_BASE_URL` + `/v1`, else `https://api.anthropic.com/v1`. Undefined for
+   * another provider without `CONVO_OPENCODE_BASE_URL` (opencode's own default; no relay then).
+   */
+  baseUrl?: string;
+  /** Run the model API traffic through the per-turn relay (`CONVO_OPENCODE_RELAY`, default true). */
+  relay: boolean;
+}
+
+/** The default `provider/model`. */
+export const DEFAULT_OPENCODE_MODEL = 'anthropic/claude-sonnet-4-5';
+
+/** Name of the agent Convo defines when a conversation replaces the system prompt. */
+export const CONVO_AGENT = 'convo';
+
+/** The base URL opencode should use for `model`'s provider, from the worker's environment; see {@link OpencodeSettings.baseUrl}. */
+export function defaultBaseUrl(model: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (providerOf(model) !== 'anthropic') return undefined;
+  const base = env.ANTHROPIC_BASE_URL?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1` : 'https://api.anthropic.com/v1';
+}
+
+/** The provider id of a `provider/model` string (`anthropic` for `anthropic/claude-sonnet-4-5`). */
+export function providerOf(model: string): string {
+  return model.includes('/') ? model.slice(0, model.indexOf('/')) : 'anthropic';
+}
+
+/**
+ * The model a conversation runs: its `model` option (a bare model name gets the worker's provider), else the worker's.
+ */
+export function conversationModel(settings: Pick<OpencodeSettings, 'model'>, options: Pick<ConversationOptions, 'model'>): string {
+  const given = options.model?.trim();
+  if (!given) return settings.model;
+  return given.includes('/') ? given : `${providerOf(settings.model)}/${given}`;
+}
+
+/**
+ * The per-turn opencode config.
+ * @param baseUrl where opencode sends model calls (the relay's URL, or the API's); undefined: opencode's default.
+ * @param instructionsFile a file holding `appendSystemPrompt`, when the conversation has one.
+ */
+export function opencodeConfig(
+  settings: OpencodeSettings,
+  options: ConversationOptions,
+  baseUrl: string | undefined,
+  instructionsFile?: string,
+): Record<string, unknown> {
+  const model = conversationModel(settings, options);
+  const config: Record<string, unknown> = {
+    $schema: 'https://opencode.ai/config.json',
+    model,
+    autoupdate: false,
+    share: 'disabled',
+    snapshot: false,
+  };
+  if (settings.smallModel) config.small_model = settings.smallModel;
+  if (baseUrl) config.provider = { [providerOf(model)]: { options: { baseURL: baseUrl } } };
+  if (options.systemPrompt) config.agent = { [CONVO_AGENT]: { mode: 'primary', prompt: options.systemPrompt } };
+  if (instructionsFile) config.instructions = [instructionsFile];
+  const allowed = (options.allowedTools ?? []).filter((t) => /^[A-Za-z_]+$/.test(t)).map((t) => t.toLowerCase());
+  if (allowed.length > 0) config.permission = Object.fromEntries(allowed.map((t) => [t, 'allow']));
+  return config;
+}
+
+/**
+ * `opencode run` arguments for a turn (the prompt goes on stdin: as an argument opencode would quote a prompt that
+ * has spaces, and arguments are limited to 128 KiB).
+ * @param sessionId the restored session, continued with `-s`; undefined on the first turn.
+ */
+export function opencodeRunArgs(options: ConversationOptions, sessionId: string | undefined): string[] {
+  const args = ['run', '--format', 'json'];
+  if (sessionId) args.push('--session', sessionId);
+  else if (options.title) args.push('--title', options.title);
+  if (options.systemPrompt) args.push('--agent', CONVO_AGENT);
+  // opencode asks before some actions (e.g. touching files outside the cwd); `run` rejects what it asks unless --auto.
+  if (options.permissionMode === 'bypassPermissions') args.push('--auto');
+  return args;
+}

@@ -1,0 +1,259 @@
+/**
+ * `npm run record-opencode-fixtures`: runs the real `opencode` binary against the scripted model server once per
+ * scenario and writes what it printed to `test/fixtures/opencode/<scenario>.json`. The classifier's unit tests read
+ * these files, so re-running this after an opencode upgrade shows at once which shapes changed.
+ *
+ * Each run is set up as a turn is (the same config file, environment and arguments, a private `XDG_DATA_HOME`).
+ * Scenarios ending in `-relay` run through Convo's relay and stop at the first failure opencode would retry itself,
+ * as a turn does; the others talk to the server directly and so show opencode's own retries (they take up to a
+ * minute each).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConversationOptions } from '../common/conversation.js';
+import type { TurnErrorType } from '../common/errors.js';
+import { loadConfig } from '../config.js';
+import { projectRoot } from '../paths.js';
+import { runChild } from '../activities/process.js';
+import { opencodeEnv } from '../activities/opencode/backend.js';
+import { retryableStatus } from '../activities/opencode/classify.js';
+import { parseOpencodeLine } from '../activities/opencode/events.js';
+import { startApiRelay, type RelayedFailure } from '../activities/opencode/relay.js';
+import { opencodeConfig, opencodeRunArgs, type OpencodeSettings } from '../activities/opencode/settings.js';
+import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
+
+/** One recorded run, as stored in a fixture file. */
+export interface OpencodeFixture {
+  scenario: string;
+  /** What Convo must classify it as; `null` for success. */
+  expected: TurnErrorType | null;
+  opencodeVersion: string;
+  recordedAt: string;
+  /** Whether the run went through the relay (and was stopped at the first retryable failure). */
+  relay: boolean;
+  /** What ended the run early, if anything: the relay (a retryable failure) or the recorder (a loop). */
+  stoppedBy?: 'relay' | 'recorder';
+  /** ms from the stop to the process's exit, and the signal that ended it. */
+  stopToExitMs?: number;
+  exitCode: number | null;
+  signal: string | null;
+  stderr: string;
+  /** stdout, one event line per entry (a loop keeps its first 60). */
+  stdout: string[];
+  /** stdout lines in all (a loop prints far more than it keeps). */
+  stdoutLines: number;
+  /** `POST /v1/messages` the run made: all, and those of the agent loop (with tools). */
+  requests: number;
+  mainRequests: number;
+  /** Seconds between the agent loop's requests (opencode's own retry delays). */
+  requestGapsS: number[];
+  /** What the relay saw fail. */
+  relayFailures?: RelayedFailure[];
+  /** `opencode export <session>` after the run, when it ran to the end. */
+  export?: unknown;
+}
+
+interface Scenario {
+  name: string;
+  expected: TurnErrorType | null;
+  reply?: ScriptedReply | ScriptedReply[];
+  prompt?: string;
+  relay?: boolean;
+  /** Point opencode at a port nothing listens on. */
+  unreachable?: boolean;
+  /** Continue a session that does not exist. */
+  resumeMissing?: boolean;
+  /** Run with no API key at all. */
+  noKey?: boolean;
+  /** Stop the run after this long (a loop), ms. */
+  stopAfterMs?: number;
+  /** The conversation's `model` option. */
+  model?: string;
+}
+
+const always = (reply: ScriptedReply): ScriptedReply => ({ ...reply, times: Infinity });
+const apiError = (status: number, type: string, message: string, headers?: Record<string, string>): ScriptedReply =>
+  always({ error: { status, type, message, headers } });
+const LOOP_LINES_KEPT = 60;
+
+/** The scenarios recorded. */
+export function scenarios(): Scenario[] {
+  return [
+    { name: 'success', expected: null, reply: { text: 'The answer.' } },
+    {
+      name: 'tool-call',
+      expected: null,
+      prompt: 'Please write the file.',
+      reply: [
+        { text: 'Writing the file.', toolUse: { name: 'bash', input: { command: 'echo "written by a tool" > tool-output.txt', description: 'write a file' } } },
+        { text: 'The file is written.' },
+      ],
+    },
+    { name: 'authentication-401', expected: 'Authentication', reply: apiError(401, 'authentication_error', 'invalid x-api-key') },
+    { name: 'no-api-key', expected: 'Authentication', noKey: true },
+    { name: 'invalid-request-400', expected: 'InvalidRequest', reply: apiError(400, 'invalid_request_error', 'messages.0: bad content') },
+    { name: 'billing-402', expected: 'Billing', reply: apiError(402, 'billing_error', 'Your credit balance is too low to access the Anthropic API.') },
+    {
+      name: 'rate-limit-429-retry-after',
+      expected: 'UsageLimit',
+      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '1' }),
+    },
+    {
+      name: 'rate-limit-429-retry-after-relay',
+      expected: 'UsageLimit',
+      relay: true,
+      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '20' }),
+    },
+    { name: 'server-error-500', expected: 'ServerError', reply: apiError(500, 'api_error', 'Internal server error') },
+    { name: 'server-error-500-relay', expected: 'ServerError', relay: true, reply: apiError(500, 'api_error', 'Internal server error') },
+    { name: 'overloaded-529', expected: 'ServerError', reply: apiError(529, 'overloaded_error', 'Overloaded') },
+    { name: 'overloaded-529-relay', expected: 'ServerError', relay: true, reply: apiError(529, 'overloaded_error', 'Overloaded') },
+    { name: 'max-output-tokens', expected: 'MaxOutputTokens', reply: always({ text: 'A long answer that was cut', stopReason: 'max_tokens' }) },
+    { name: 'connection-refused', expected: 'ServerError', unreachable: true },
+    { name: 'connection-refused-relay', expected: 'ServerError', relay: true, unreachable: true },
+    { name: 'session-not-found', expected: 'SessionNotFound', resumeMissing: true },
+    // opencode 1.18.33 reports a model it does not know as an UnknownError "Unexpected server error" (no model name).
+    { name: 'unknown-model', expected: 'Unknown', model: 'claude-nonexistent-9' },
+    { name: 'loop-json-body', expected: 'Hung', reply: always({ text: 'not a stream', format: 'json' }), stopAfterMs: 6_000 },
+  ];
+}
+
+const options = (cwd: string, model?: string): ConversationOptions => ({
+  backend: 'opencode',
+  cwd,
+  model,
+  account: 'default',
+  historyLimitBytes: 4 << 20,
+});
+
+async function record(scenario: Scenario, path: string, version: string): Promise<OpencodeFixture> {
+  const model = await ScriptedModelServer.start();
+  const dir = await mkdtemp(join(tmpdir(), 'convo-record-opencode-'));
+  const cwd = join(dir, 'cwd');
+  await mkdir(join(dir, 'data', 'opencode'), { recursive: true });
+  await mkdir(cwd);
+  const stop = new AbortController();
+  let stoppedBy: OpencodeFixture['stoppedBy'];
+  let stoppedAt = 0;
+  const upstream = scenario.unreachable ? 'http://127.0.0.1:9/v1' : `${model.url}/v1`;
+  const relay = scenario.relay
+    ? await startApiRelay(upstream, (f) => {
+        if (!f.mainLoop || !retryableStatus(f.status) || stoppedBy) return;
+        stoppedBy = 'relay';
+        stoppedAt = Date.now();
+        stop.abort();
+      })
+    : undefined;
+  try {
+    if (scenario.reply) model.script(scenario.reply);
+    const settings: OpencodeSettings = { path, model: 'anthropic/claude-sonnet-4-5', baseUrl: upstream, relay: Boolean(relay) };
+    const configFile = join(dir, 'opencode.json');
+    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options(cwd, scenario.model), relay?.url ?? upstream)));
+    const env = opencodeEnv(
+      {
+        PATH: process.env.PATH,
+        HOME: dir,
+        OPENCODE_DISABLE_MODELS_FETCH: '1',
+        ...(scenario.noKey ? {} : { ANTHROPIC_API_KEY: 'sk-ant-fixture-key-000000' }),
+      },
+      join(dir, 'data'),
+      configFile,
+      cwd,
+    );
+    const run = async (args: string[], onLine: (line: string) => void, signal: AbortSignal, timeoutMs: number) =>
+      runChild(path, args, {
+        cwd,
+        env,
+        stdin: args[0] === 'run' ? (scenario.prompt ?? 'Hello from the fixture recorder.') : '',
+        onLine,
+        signal,
+        timeoutMs,
+        stdoutFile: join(dir, `${args[0]}.out`),
+        killGraceMs: 5_000,
+      });
+
+    if (scenario.stopAfterMs) {
+      setTimeout(() => {
+        stoppedBy = 'recorder';
+        stoppedAt = Date.now();
+        stop.abort();
+      }, scenario.stopAfterMs);
+    }
+    const stdout: string[] = [];
+    let stdoutLines = 0;
+    const sessionArgs = scenario.resumeMissing ? 'ses_0000000000000000000missing' : undefined;
+    const exit = await run(
+      opencodeRunArgs(options(cwd), sessionArgs),
+      (line) => {
+        stdoutLines++;
+        if (stdout.length < LOOP_LINES_KEPT) stdout.push(line);
+      },
+      stop.signal,
+      300_000,
+    );
+    const exitedAt = Date.now();
+    let exported: unknown;
+    const sessionId = stdout.map((l) => parseOpencodeLine(l)?.sessionID).find(Boolean);
+    if (!stoppedBy && sessionId && ['success', 'tool-call', 'max-output-tokens', 'authentication-401'].includes(scenario.name)) {
+      await run(['export', sessionId], () => undefined, new AbortController().signal, 60_000);
+      exported = JSON.parse(await readFile(join(dir, 'export.out'), 'utf8'));
+    }
+    const main = model.requests.filter((r) => r.hasTools);
+    return {
+      scenario: scenario.name,
+      expected: scenario.expected,
+      opencodeVersion: version,
+      recordedAt: new Date().toISOString(),
+      relay: Boolean(relay),
+      stoppedBy,
+      stopToExitMs: stoppedBy ? exitedAt - stoppedAt : undefined,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      stderr: exit.stderrTail,
+      stdout,
+      stdoutLines,
+      requests: model.requests.length,
+      mainRequests: main.length,
+      requestGapsS: main.slice(1).map((r, i) => Math.round((r.receivedAt.getTime() - main[i]!.receivedAt.getTime()) / 100) / 10),
+      relayFailures: relay?.failures.map((f) => ({ ...f, headers: { ...f.headers, date: '(recorded)' } })),
+      export: exported,
+    };
+  } finally {
+    stop.abort();
+    await relay?.close();
+    await model.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { opencode } = loadConfig();
+  const versionLines: string[] = [];
+  await runChild(opencode.path, ['--version'], {
+    cwd: tmpdir(),
+    env: process.env,
+    stdin: '',
+    onLine: (l) => versionLines.push(l),
+    signal: new AbortController().signal,
+    timeoutMs: 30_000,
+  });
+  const version = versionLines.join(' ').trim();
+  const outDir = join(projectRoot, 'test', 'fixtures', 'opencode');
+  await mkdir(outDir, { recursive: true });
+  const only = process.argv.slice(2);
+  for (const scenario of scenarios().filter((s) => only.length === 0 || only.includes(s.name))) {
+    const started = Date.now();
+    const fixture = await record(scenario, opencode.path, version);
+    await writeFile(join(outDir, `${scenario.name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
+    console.log(
+      `${scenario.name}: exit ${fixture.exitCode ?? fixture.signal}, ${fixture.stdoutLines} events, ${fixture.mainRequests}/${fixture.requests} requests` +
+        ` (gaps ${fixture.requestGapsS.join(', ')} s)${fixture.stoppedBy ? `, stopped by ${fixture.stoppedBy}, exited ${fixture.stopToExitMs} ms later` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

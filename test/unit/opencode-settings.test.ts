@@ -1,0 +1,87 @@
+/**
+ * The worker's opencode settings from its environment, and what a turn hands opencode: config file, arguments,
+ * environment.
+ */
+import { accessSync, constants } from 'node:fs';
+import { opencodeEnv } from '../../src/activities/opencode/backend.js';
+import { conversationModel, opencodeConfig, opencodeRunArgs } from '../../src/activities/opencode/settings.js';
+import type { ConversationOptions } from '../../src/common/conversation.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const options = (extra: Partial<ConversationOptions> = {}): ConversationOptions => ({
+  backend: 'opencode',
+  cwd: '/srv/repo',
+  account: 'default',
+  historyLimitBytes: 4 << 20,
+  ...extra,
+});
+
+test('defaults: the bundled binary, anthropic/claude-sonnet-4-5, the Anthropic API (or ANTHROPIC_BASE_URL + /v1), the relay on', () => {
+  const plain = loadConfig({ PATH: process.env.PATH }).opencode;
+  expect(plain).toMatchObject({ model: 'anthropic/claude-sonnet-4-5', baseUrl: 'https://api.anthropic.com/v1', relay: true });
+  expect(plain.path).toMatch(/opencode(\.exe)?$/);
+  expect(() => accessSync(plain.path, constants.X_OK)).not.toThrow();
+
+  const local = loadConfig({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000/', CONVO_OPENCODE_RELAY: '0', OPENCODE_PATH: '/opt/oc' }).opencode;
+  expect(local).toMatchObject({ baseUrl: 'http://127.0.0.1:4000/v1', relay: false, path: '/opt/oc' });
+  // Another provider: no base URL unless given.
+  expect(loadConfig({ CONVO_OPENCODE_MODEL: 'openai/gpt-5' }).opencode.baseUrl).toBeUndefined();
+  expect(loadConfig({ CONVO_OPENCODE_MODEL: 'openai/gpt-5', CONVO_OPENCODE_BASE_URL: 'https://llm.example/v1/' }).opencode.baseUrl).toBe('https://llm.example/v1');
+});
+
+test('a bad setting is refused naming the variable', () => {
+  expect(() => loadConfig({ CONVO_OPENCODE_MODEL: 'sonnet' })).toThrow(new ConfigError('invalid environment variable CONVO_OPENCODE_MODEL: must be provider/model, e.g. anthropic/claude-sonnet-4-5'));
+  expect(() => loadConfig({ CONVO_OPENCODE_RELAY: 'maybe' })).toThrow(/CONVO_OPENCODE_RELAY/);
+  expect(() => loadConfig({ CONVO_OPENCODE_BASE_URL: 'not a url' })).toThrow(/CONVO_OPENCODE_BASE_URL/);
+});
+
+test('the config file names model and base URL, never a credential', () => {
+  const settings = { path: 'opencode', model: 'anthropic/claude-sonnet-4-5', baseUrl: 'https://api.anthropic.com/v1', relay: true };
+  const config = opencodeConfig(settings, options({ model: 'claude-opus-4-5', systemPrompt: 'Be terse.', allowedTools: ['Bash', 'Bash(git:*)', 'edit'] }), 'http://127.0.0.1:5555/v1', '/t/instructions.md');
+  expect(config).toEqual({
+    $schema: 'https://opencode.ai/config.json',
+    model: 'anthropic/claude-opus-4-5',
+    autoupdate: false,
+    share: 'disabled',
+    snapshot: false,
+    provider: { anthropic: { options: { baseURL: 'http://127.0.0.1:5555/v1' } } },
+    agent: { convo: { mode: 'primary', prompt: 'Be terse.' } },
+    instructions: ['/t/instructions.md'],
+    permission: { bash: 'allow', edit: 'allow' },
+  });
+  expect(conversationModel(settings, { model: 'openai/gpt-5' })).toBe('openai/gpt-5');
+  expect(conversationModel(settings, {})).toBe('anthropic/claude-sonnet-4-5');
+});
+
+test('arguments: the first turn may name a title, later ones continue the session; the prompt is never an argument', () => {
+  expect(opencodeRunArgs(options({ title: 'T' }), undefined)).toEqual(['run', '--format', 'json', '--title', 'T']);
+  expect(opencodeRunArgs(options({ title: 'T', systemPrompt: 'x', permissionMode: 'bypassPermissions' }), 'ses_1')).toEqual([
+    'run',
+    '--format',
+    'json',
+    '--session',
+    'ses_1',
+    '--agent',
+    'convo',
+    '--auto',
+  ]);
+});
+
+test("opencode's environment keeps the worker's credentials, points at the turn's data and config, and drops other sessions' pointers", () => {
+  const env = opencodeEnv(
+    { PATH: '/bin', ANTHROPIC_API_KEY: 'sk-ant-key', OPENCODE_DB: '/shared.db', OPENCODE_CONFIG_CONTENT: '{}', PWD: '/elsewhere' },
+    '/turn/data',
+    '/turn/opencode.json',
+    '/srv/repo',
+  );
+  expect(env).toEqual({
+    PATH: '/bin',
+    ANTHROPIC_API_KEY: 'sk-ant-key',
+    PWD: '/srv/repo',
+    XDG_DATA_HOME: '/turn/data',
+    OPENCODE_CONFIG: '/turn/opencode.json',
+    OPENCODE_DISABLE_PROJECT_CONFIG: '1',
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    OPENCODE_DISABLE_SHARE: '1',
+  });
+});
