@@ -9,6 +9,7 @@
  * newer CLI's additions never break `convo history`.
  */
 import { z } from 'zod';
+import { parseJsonLine } from '../common/json-line.js';
 
 const Block = z
   .object({
@@ -53,16 +54,9 @@ export interface ChatTurn {
 export function transcriptToChat(jsonl: string): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (const raw of jsonl.split('\n')) {
-    if (!raw.trim()) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    const parsed = TranscriptLine.safeParse(json);
-    if (!parsed.success || parsed.data.isSidechain || parsed.data.isMeta) continue;
-    const { type, timestamp, message } = parsed.data;
+    const parsed = parseJsonLine(raw, TranscriptLine);
+    if (!parsed || parsed.isSidechain || parsed.isMeta) continue;
+    const { type, timestamp, message } = parsed;
     const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     const entries: ChatEntry[] = [];
     for (const block of blocks) {

@@ -5,6 +5,7 @@
  * fields Convo reads are declared; everything else passes through untouched, so a new CLI field never breaks a turn.
  */
 import { z } from 'zod';
+import { parseJsonLine } from '../../common/json-line.js';
 import { toolInputLine } from '../tool-input.js';
 
 const ContentBlock = z
@@ -95,16 +96,7 @@ export type RateLimitEvent = z.infer<typeof RateLimitEvent>;
  * lines in some failures; callers keep those as text).
  */
 export function parseStreamLine(line: string): StreamEvent | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-  const parsed = StreamEvent.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return parseJsonLine(line, StreamEvent);
 }
 
 /** What a run's events add up to: the `result` event, the last rate-limit state, CLI retries and tools called. */

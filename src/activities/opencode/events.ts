@@ -17,6 +17,7 @@
  * Only the fields Convo reads are declared; everything else passes through, so a new field never breaks a turn.
  */
 import { z } from 'zod';
+import { parseJsonLine } from '../../common/json-line.js';
 import { toolInputLine } from '../tool-input.js';
 
 /** opencode's structured error (`NamedError.toObject()`): a name and its data. */
@@ -110,16 +111,7 @@ export function emptyOpencodeSummary(): OpencodeSummary {
 
 /** Parses one stdout line; undefined for a line that is not a JSON object with a `type`. */
 export function parseOpencodeLine(line: string): OpencodeEvent | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-  const parsed = OpencodeEvent.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return parseJsonLine(line, OpencodeEvent);
 }
 
 /**
