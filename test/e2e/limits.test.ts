@@ -2,6 +2,7 @@
  * Usage limits, credentials and server errors end to end: real dev server, workers and `claude` in subscription mode
  * (CLAUDE_CODE_OAUTH_TOKEN), the scripted server refusing requests the way Anthropic's API does.
  */
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { ConvoClient } from '../../src/client/client.js';
 import type { ConversationState } from '../../src/common/conversation.js';
 import type { RecordedRequest } from '../../src/testing/model-server.js';
@@ -56,6 +57,17 @@ test('a usage limit pauses the conversation until the reset time, then the same 
   expect(shown.rateLimitedUntil).toBe(new Date(resetsAt).toISOString());
   expect(shown.rateLimitMessage).toMatch(/^You've hit your 5-hour limit · resets /);
   expect(shown.turns[1]).toMatchObject({ prompt: 'turn two', status: 'queued' });
+  // The Web UI's and `convo list --status`'s view: the search attributes carry the status and the reset time, and the
+  // sleep is a timer named for it.
+  await waitUntil(async () => (await world.client.list({ status: 'rate_limited' })).some((r) => r.id === id), 10_000);
+  const [row] = (await world.client.list({ status: 'rate_limited' })).filter((r) => r.id === id);
+  expect(row!.rateLimitedUntil).toBe(new Date(resetsAt).toISOString());
+  const listed = await world.convo(['list', '--status', 'rate_limited']);
+  expect(listed.stdout).toMatch(new RegExp(`${id}\\s+│ rate_limited until \\d\\d:\\d\\d UTC`));
+  const history = await world.client.client.workflow.getHandle(id).fetchHistory();
+  const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+  const summary = await decodeOptionalSinglePayload(world.client.client.options.loadedDataConverter, timer!.userMetadata!.summary);
+  expect(summary).toBe(`usage limit: until ${new Date(resetsAt).toISOString().slice(11, 16)} UTC`);
 
   const { reply } = await asked;
   expect(reply).toBe('Received 3 messages. Last user text: "turn two"');
