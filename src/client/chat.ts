@@ -2,11 +2,14 @@
  * A session transcript read as a chat: per turn, the user's prompt, then the assistant's text, tool calls and tool
  * results in the order they happened.
  *
- * Source format: Claude Code's session transcript `<session_id>.jsonl` (one JSON object per line), as written by
- * Claude Code 2.1.330 (see `test/fixtures/claude/transcript-tool-call.jsonl`). Only `user` and `assistant` lines
- * that are not sidechains (sub-agents) or meta lines are read; the CLI's bookkeeping lines (`queue-operation`,
- * `attachment`, `api-request`, `cost-state`, …) are skipped, and so are lines this parser does not understand, so a
- * newer CLI's additions never break `convo history`.
+ * Source formats, one JSON object per line:
+ * - Claude Code's session transcript `<session_id>.jsonl`, as written by Claude Code 2.1.330 (see
+ *   `test/fixtures/claude/transcript-tool-call.jsonl`): `user` and `assistant` lines that are not sidechains
+ *   (sub-agents) or meta lines are read; the CLI's bookkeeping lines (`queue-operation`, `attachment`, `api-request`,
+ *   `cost-state`, …) are skipped;
+ * - the opencode backend's transcript (`src/activities/opencode/transcript.ts`): `message` lines of opencode 1.18.33's
+ *   session export (`info.role`, `parts` of type `text` and `tool`); the `session` line and other parts are skipped.
+ * Lines this parser does not understand are skipped, so a newer CLI's additions never break `convo history`.
  */
 import { z } from 'zod';
 import { parseJsonLine } from '../common/json-line.js';
@@ -33,6 +36,23 @@ const TranscriptLine = z
   })
   .passthrough();
 
+/** A message line of the opencode backend's transcript: the export's `{info, parts}` with `type: "message"`. */
+const OpencodeMessageLine = z.looseObject({
+  type: z.literal('message'),
+  info: z.looseObject({ role: z.enum(['user', 'assistant']), time: z.looseObject({ created: z.number().optional() }).optional() }),
+  parts: z.array(
+    z.looseObject({
+      type: z.string(),
+      text: z.string().optional(),
+      synthetic: z.boolean().optional(),
+      tool: z.string().optional(),
+      state: z
+        .looseObject({ status: z.string().optional(), input: z.unknown().optional(), output: z.string().optional(), error: z.string().optional() })
+        .optional(),
+    }),
+  ),
+});
+
 /** One entry of a chat. `text` is the prompt, the reply text, the tool input (JSON) or the tool result. */
 export type ChatEntry =
   | { kind: 'user'; text: string; timestamp?: string }
@@ -54,26 +74,52 @@ export interface ChatTurn {
 export function transcriptToChat(jsonl: string): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (const raw of jsonl.split('\n')) {
-    const parsed = parseJsonLine(raw, TranscriptLine);
-    if (!parsed || parsed.isSidechain || parsed.isMeta) continue;
-    const { type, timestamp, message } = parsed;
-    const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-    const entries: ChatEntry[] = [];
-    for (const block of blocks) {
-      if (block.type === 'text' && block.text?.trim()) {
-        entries.push({ kind: type, text: block.text, timestamp });
-      } else if (block.type === 'tool_use' && block.name) {
-        entries.push({ kind: 'tool_call', name: block.name, input: block.input, timestamp });
-      } else if (block.type === 'tool_result') {
-        entries.push({ kind: 'tool_result', text: resultText(block.content), isError: block.is_error === true, timestamp });
-      }
-    }
-    if (entries.length === 0) continue;
-    const startsTurn = type === 'user' && entries.some((e) => e.kind === 'user');
+    const entries = claudeEntries(raw) ?? opencodeEntries(raw);
+    if (!entries || entries.length === 0) continue;
+    const startsTurn = entries.some((e) => e.kind === 'user');
     if (startsTurn || turns.length === 0) turns.push({ index: turns.length, entries: [] });
     turns.at(-1)!.entries.push(...entries);
   }
   return turns;
+}
+
+/** The entries of a Claude Code transcript line; undefined when it is not one of its messages. */
+function claudeEntries(raw: string): ChatEntry[] | undefined {
+  const parsed = parseJsonLine(raw, TranscriptLine);
+  if (!parsed || parsed.isSidechain || parsed.isMeta) return undefined;
+  const { type, timestamp, message } = parsed;
+  const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+  const entries: ChatEntry[] = [];
+  for (const block of blocks) {
+    if (block.type === 'text' && block.text?.trim()) {
+      entries.push({ kind: type, text: block.text, timestamp });
+    } else if (block.type === 'tool_use' && block.name) {
+      entries.push({ kind: 'tool_call', name: block.name, input: block.input, timestamp });
+    } else if (block.type === 'tool_result') {
+      entries.push({ kind: 'tool_result', text: resultText(block.content), isError: block.is_error === true, timestamp });
+    }
+  }
+  return entries;
+}
+
+/** The entries of an opencode transcript line; undefined when it is not a message line. */
+function opencodeEntries(raw: string): ChatEntry[] | undefined {
+  const parsed = parseJsonLine(raw, OpencodeMessageLine);
+  if (!parsed) return undefined;
+  const created = parsed.info.time?.created;
+  const timestamp = created === undefined ? undefined : new Date(created).toISOString();
+  const entries: ChatEntry[] = [];
+  for (const part of parsed.parts) {
+    if (part.type === 'text' && !part.synthetic && part.text?.trim()) {
+      entries.push({ kind: parsed.info.role, text: part.text, timestamp });
+    } else if (part.type === 'tool' && part.tool) {
+      entries.push({ kind: 'tool_call', name: part.tool, input: part.state?.input, timestamp });
+      const failed = part.state?.status === 'error';
+      const text = failed ? part.state?.error : part.state?.output;
+      if (text !== undefined) entries.push({ kind: 'tool_result', text, isError: failed, timestamp });
+    }
+  }
+  return entries;
 }
 
 /** A tool result's content: a string, or text blocks (images and other blocks are named, not shown). */

@@ -96,6 +96,12 @@ test('a 3-turn opencode conversation: a tool call writes in the cwd, turn 2 runs
     expect(records[0]).toMatchObject({ type: 'session', info: { directory: cwd } });
     expect(records.slice(1).every((r) => r.type === 'message' && r.info.sessionID === records[0]!.info.id)).toBe(true);
     expect(records.filter((r) => r.info.role === 'user')).toHaveLength(3);
+    // `convo history` reads the opencode transcript as a chat, tool call included.
+    const history = (await world.convo(['history', id], undefined, env)).stdout.split('\n');
+    const order = ['── turn 1 ──', 'user: Please write the file.', 'assistant: Writing the file.', `  → bash(${JSON.stringify({ command, description: 'write a file' })})`, 'assistant: The file is written.', '── turn 3 ──', 'user: turn three'];
+    const positions = order.map((line) => history.indexOf(line));
+    expect(positions).not.toContain(-1);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
     // Nothing of the conversation stayed on either worker.
     for (const w of [first, second]) {
       expect([...(await filesNamed(w.home, 'opencode.db')), ...(await filesNamed(w.tmp, 'opencode.db'))]).toEqual([]);

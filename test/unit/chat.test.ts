@@ -38,3 +38,20 @@ test('lines that are not JSON, not messages, sidechains or meta are skipped; a l
   const text = formatChat(turns, { maxResultLines: 3 });
   expect(text).toBe(['── turn 1 ──', 'user: hi', '  → Read({"file_path":"/a"})', '  ← error: line 0\n    line 1\n    line 2\n    … 27 more lines'].join('\n'));
 });
+
+test('an opencode transcript (a real export of opencode 1.18.33, as the backend stores it) reads as the same chat', async () => {
+  const { renderTranscript } = await import('../../src/activities/opencode/transcript.js');
+  const recorded = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'opencode', 'tool-call.json'), 'utf8')) as {
+    export: Record<string, unknown>;
+  };
+  const turns = transcriptToChat(renderTranscript(recorded.export).toString('utf8'));
+  expect(turns).toHaveLength(1);
+  expect(turns[0]!.entries.map((e) => (e.kind === 'tool_call' ? `${e.kind}:${e.name}` : `${e.kind}:${'text' in e ? e.text : ''}`))).toEqual([
+    'user:Please write the file.',
+    'assistant:Writing the file.',
+    'tool_call:bash',
+    'tool_result:(no output)',
+    'assistant:The file is written.',
+  ]);
+  expect(turns[0]!.entries[2]).toMatchObject({ input: { command: 'echo "written by a tool" > tool-output.txt' } });
+});
