@@ -95,21 +95,23 @@ export interface EncryptionKeys {
 
 /** Why a `CONVO_DECRYPTION_KEYS` value does not parse (naming the entry by position and id, never its key). */
 function decryptionKeysProblem(value: string): string | undefined {
-  for (const [i, entry] of splitEntries(value).entries()) {
-    const colon = entry.indexOf(':');
-    const id = colon === -1 ? undefined : entry.slice(0, colon).trim();
-    const key = colon === -1 ? entry : entry.slice(colon + 1).trim();
+  for (const [i, { id, key }] of decryptionKeyEntries(value).entries()) {
     if (id !== undefined && !KEY_ID.test(id)) return `entry ${i + 1}: key id must be ${KEY_ID_RULE}`;
     if (!keyBytes(key)) return `entry ${i + 1}${id ? ` (id ${id})` : ''}: key ${KEY_RULE}`;
   }
   return undefined;
 }
 
-function splitEntries(value: string): string[] {
+/** The `id:base64` (or bare `base64`) entries of a `CONVO_DECRYPTION_KEYS` value, as written (not yet checked). */
+function decryptionKeyEntries(value: string): Array<{ id?: string; key: string }> {
   return value
     .split(',')
     .map((e) => e.trim())
-    .filter((e) => e !== '');
+    .filter((e) => e !== '')
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      return colon === -1 ? { key: entry } : { id: entry.slice(0, colon).trim(), key: entry.slice(colon + 1).trim() };
+    });
 }
 
 /**
@@ -131,10 +133,7 @@ function encryptionKeys(e: z.output<typeof EncryptionEnv>): EncryptionKeys | und
     return kid;
   };
   const encryptKeyId = key === undefined ? undefined : add('CONVO_ENCRYPTION_KEY_ID', keyId, key);
-  for (const entry of splitEntries(decryptionKeys ?? '')) {
-    const colon = entry.indexOf(':');
-    add('CONVO_DECRYPTION_KEYS', colon === -1 ? undefined : entry.slice(0, colon).trim(), colon === -1 ? entry : entry.slice(colon + 1).trim());
-  }
+  for (const { id, key: old } of decryptionKeyEntries(decryptionKeys ?? '')) add('CONVO_DECRYPTION_KEYS', id, old);
   return keys.size === 0 ? undefined : { encryptKeyId, keys };
 }
 

@@ -88,6 +88,11 @@ export interface EventStream {
   progress(): Omit<TurnProgress, 'elapsedMs'>;
 }
 
+/** An event stream's {@link EventStream.progress} from what a backend's summary of the events holds. */
+export function progressOf(summary: { events: number; toolCalls: string[]; lastToolInput?: string }): Omit<TurnProgress, 'elapsedMs'> {
+  return { events: summary.events, toolCalls: summary.toolCalls.length, lastTool: summary.toolCalls.at(-1), lastToolInput: summary.lastToolInput };
+}
+
 /** One turn of a backend, from {@link TurnBackend.prepare}: the run plan, the stream reader, and what comes after. */
 export interface BackendTurn {
   plan: RunPlan;

@@ -1,4 +1,5 @@
 /** One short line describing a tool call's input, for turn progress (`convo watch`, the Web UI). */
+import { oneLine } from '../common/text.js';
 
 /**
  * The most telling string of a tool call's input (its `command`, `file_path`/`filePath`, `path`, `pattern`, `url`,
@@ -12,7 +13,5 @@ export function toolInputLine(input: unknown): string | undefined {
     .map((k) => fields[k])
     .concat(Object.values(fields))
     .find((v): v is string => typeof v === 'string' && v.trim() !== '');
-  if (!value) return undefined;
-  const line = value.trim().replace(/\s+/g, ' ');
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return value && oneLine(value, 200);
 }

@@ -16,13 +16,18 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+/** `text` on one line: whitespace (newlines included) collapsed to single spaces, cut to `max` characters with `…`. */
+export function oneLine(text: string, max: number): string {
+  const line = text.trim().replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 /**
  * The first line of `text`, whitespace collapsed, cut to `max` characters with `…` (for one-line summaries in the
  * Web UI and the terminal).
  */
 export function excerpt(text: string, max = 80): string {
-  const line = text.trim().split('\n', 1)[0]!.replace(/\s+/g, ' ');
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return oneLine(text.trim().split('\n', 1)[0]!, max);
 }
 
 /** The first `lines` non-empty lines of `text`, each cut to `width` characters; `…` marks what was left out. */

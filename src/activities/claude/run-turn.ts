@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnInput, TurnResult } from '../../common/conversation.js';
-import { runBackendTurn, type BackendDeps, type BackendTurn, type TurnBackend } from '../backend.js';
+import { progressOf, runBackendTurn, type BackendDeps, type BackendTurn, type TurnBackend } from '../backend.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
 import { emptySummary, summarize } from './stream-json.js';
@@ -42,12 +42,7 @@ export function claudeBackend(deps: Pick<ClaudeBackendDeps, 'claudePath' | 'cliM
         stream: {
           // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
           push: (line) => (summarize(summary, line), true),
-          progress: () => ({
-            events: summary.events,
-            toolCalls: summary.toolCalls.length,
-            lastTool: summary.toolCalls.at(-1),
-            lastToolInput: summary.lastToolInput,
-          }),
+          progress: () => progressOf(summary),
         },
         classify: async (exit, now) => classifyRun(summary, exit, now),
         failureDetails: () => ({ resultSubtype: summary.result?.subtype, apiErrorStatus: summary.result?.api_error_status }),

@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnResult } from '../../common/conversation.js';
-import type { BackendTurn, TurnBackend, TurnContext } from '../backend.js';
+import { progressOf, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
 import { runChild, type ChildExit } from '../process.js';
 import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyOpencodeRun, retryableStatus, stripAnsi } from './classify.js';
 import { emptyOpencodeSummary, opencodeReply, summarizeOpencode } from './events.js';
@@ -111,6 +111,8 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
     }
 
     const summary = emptyOpencodeSummary();
+    /** The last model API failure of the agent loop the relay saw. */
+    const lastRelayedFailure = () => relay?.failures.filter((f) => f.mainLoop).at(-1);
     const runStarted = Date.now();
     let runEnded = runStarted;
     let exportCache: ReturnType<typeof parseExport> | undefined;
@@ -147,16 +149,11 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
           }
           return progress;
         },
-        progress: () => ({
-          events: summary.events,
-          toolCalls: summary.toolCalls.length,
-          lastTool: summary.toolCalls.at(-1),
-          lastToolInput: summary.lastToolInput,
-        }),
+        progress: () => progressOf(summary),
       },
       async classify(exit, now) {
         runEnded = Date.now();
-        const relayed = relay?.failures.filter((f) => f.mainLoop).at(-1);
+        const relayed = lastRelayedFailure();
         let exportError;
         if (summary.errors.length === 0 && !relayed && exit.exitCode === 0 && !exit.signal && summary.sessionId) {
           // opencode can end a run without an error event yet with the error on the session's last message.
@@ -166,7 +163,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
       },
       failureDetails() {
         const error = summary.errors[0];
-        const relayed = relay?.failures.filter((f) => f.mainLoop).at(-1);
+        const relayed = lastRelayedFailure();
         return { errorName: error?.name, apiErrorStatus: (error && apiFailureOf(error).status) ?? relayed?.status };
       },
       hungMessage: (ms) => `opencode made no progress for ${ms / 1000} s and was killed`,

@@ -9,6 +9,7 @@
  * `statusCode`, `isRetryable`, `responseHeaders`, `responseBody`), its own errors are named (`ProviderAuthError`,
  * `MessageOutputLengthError`, `ContextOverflowError`, `MessageAbortedError`, `UnknownError`).
  */
+import { stripVTControlCharacters } from 'node:util';
 import type { Classification } from '../backend.js';
 import type { ChildExit } from '../process.js';
 import type { OpencodeError, OpencodeSummary } from './events.js';
@@ -150,11 +151,8 @@ export function classifyOpencodeRun(
   return undefined;
 }
 
-/** The text without ANSI colour codes (opencode colours its stderr). */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
+/** The text without ANSI colour codes (opencode colours its stderr): Node's own `stripVTControlCharacters`. */
+export const stripAnsi = stripVTControlCharacters;
 
 function firstLine(text: string): string | undefined {
   return text

@@ -16,6 +16,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { oneLine } from '../../common/text.js';
 
 /** A response of the model API with status 400 or more, or a request that reached no response. */
 export interface RelayedFailure {
@@ -67,8 +68,7 @@ export async function startApiRelay(upstreamBase: string, onFailure: (failure: R
       requests++;
       const mainLoop = offersTools(body);
       const target = new URL(req.url ?? '/', upstream.origin);
-      const headers: OutgoingHttpHeaders = {};
-      for (const [key, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(key) && value !== undefined) headers[key] = value;
+      const headers = copyHeaders(req.headers);
       // Plain bodies, so that the status and error bodies can be read; streams are not compressed by the API anyway.
       delete headers['accept-encoding'];
       headers['content-length'] = String(body.length);
@@ -146,8 +146,7 @@ function apiMessage(body: string): string {
   } catch {
     // not JSON
   }
-  const text = body.trim().replace(/\s+/g, ' ');
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  return oneLine(body, 300);
 }
 
 function copyHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
