@@ -3,6 +3,7 @@
  * `list` table (cli-table3). Spinners run only when stdout is a TTY; piped output gets plain lines.
  */
 import Table from 'cli-table3';
+import isInteractive from 'is-interactive';
 import { DateTime, Duration } from 'luxon';
 import ora, { type Ora } from 'ora';
 import type { ConversationState } from '../common/conversation.js';
@@ -10,11 +11,13 @@ import { excerpt, firstLines, utcTime } from '../common/text.js';
 import { ConvoError, type ConversationSummary, type ConvoClient, type TurnActivity } from './client.js';
 
 /**
- * True when a spinner can be drawn: stdout is a terminal (so output is for a person, not a pipe) and stderr, where
- * ora draws, is a terminal with a known width (a pseudo-terminal of width 0 would make ora clear endlessly).
+ * True when a spinner can be drawn: stdout and stderr (where ora draws) are both interactive terminals by the rule
+ * ora itself applies (`is-interactive`: a TTY, `TERM` not `dumb`, no `CI` variable), and stderr has a known width
+ * (a pseudo-terminal of width 0 would make ora clear endlessly). Otherwise output is plain lines: ora, disabled,
+ * would print its first text once and never update it.
  */
 export function canSpin(): boolean {
-  return Boolean(process.stdout.isTTY && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0);
+  return isInteractive({ stream: process.stdout }) && isInteractive({ stream: process.stderr }) && (process.stderr.columns ?? 0) > 0;
 }
 
 /** `1m 05s`, `12s`: elapsed time for people. `ms` in milliseconds. */

@@ -141,13 +141,20 @@ test('convo ask shows a live spinner on a terminal and none when piped', async (
   world.model.script({ text: 'slow answer', delayMs: 3000 });
   // `script` runs the command on a pseudo-terminal, as a person's shell would.
   const command = `stty cols 120 rows 40; node ${join(projectRoot, 'bin', 'convo.js')} ask ${id} 'take your time'`;
-  const tty = await execa('script', ['-qec', command, '/dev/null'], { env: world.env(), extendEnv: false, reject: false });
+  const { CI: _ci, ...shell } = world.env();
+  const tty = await execa('script', ['-qec', command, '/dev/null'], { env: { ...shell, TERM: 'xterm' }, extendEnv: false, reject: false });
   expect(tty.exitCode).toBe(0);
   expect(tty.stdout).toMatch(/turn 1 · \d+s/);
   expect(tty.stdout).toContain('slow answer');
 
+  // A CI job's pseudo-terminal (CI set) is no person: no spinner, and no frozen first frame either.
+  world.model.script({ text: 'ci answer', delayMs: 1500 });
+  const ci = await execa('script', ['-qec', command.replace('take your time', 'in ci'), '/dev/null'], { env: { ...shell, TERM: 'xterm', CI: 'true' }, extendEnv: false, reject: false });
+  expect(ci.exitCode).toBe(0);
+  expect(ci.stdout.trim()).toBe('ci answer');
+
   const piped = await world.convo(['ask', id, 'again']);
-  expect(piped.stdout).toBe('Received 3 messages. Last user text: "again"');
+  expect(piped.stdout).toBe('Received 5 messages. Last user text: "again"');
   expect(piped.stderr).toBe('');
 });
 
