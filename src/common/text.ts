@@ -45,3 +45,11 @@ export function utcTime(iso: string, now: Date): string {
   const sameDay = d.toISOString().slice(0, 10) === now.toISOString().slice(0, 10);
   return sameDay ? `${hhmm} UTC` : `${d.toISOString().slice(0, 10)} ${hhmm} UTC`;
 }
+
+/** How long, for people, to the second under a minute and to the minute above: `42s`, `7m`, `2h 05m`. `ms` in ms. */
+export function roughDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConversationOptions } from '../common/conversation.js';
+import { ConversationOptions } from '../common/conversation.js';
 import type { TurnErrorType } from '../common/errors.js';
 import { loadConfig } from '../config.js';
 import { projectRoot } from '../paths.js';
@@ -119,13 +119,7 @@ export function scenarios(): Scenario[] {
   ];
 }
 
-const options = (cwd: string, model?: string): ConversationOptions => ({
-  backend: 'opencode',
-  cwd,
-  model,
-  account: 'default',
-  historyLimitBytes: 4 << 20,
-});
+const options = (cwd: string, model?: string): ConversationOptions => ConversationOptions.parse({ backend: 'opencode', cwd, model });
 
 async function record(scenario: Scenario, path: string, version: string): Promise<OpencodeFixture> {
   const model = await ScriptedModelServer.start();

@@ -43,7 +43,7 @@ import {
   RateLimitedUntilKey,
   TurnCountKey,
 } from '../common/search-attributes.js';
-import { excerpt, firstLines, utcTime } from '../common/text.js';
+import { excerpt, firstLines, roughDuration, utcTime } from '../common/text.js';
 import { NON_RETRYABLE_ERROR_TYPES, isTurnErrorType, type TurnError, type TurnFailureDetails } from '../common/errors.js';
 import {
   accountPausedSignal,
@@ -301,6 +301,9 @@ export async function conversationWorkflow(
   // the reset time does, as each change is a history event; the current details are cheap (no event) and follow
   // every change of the state. Gated by a patch so that conversations started by an older Convo replay unchanged.
   const visible = patched('convo-visibility');
+  // While a turn runs, a timer wakes the workflow every `detailsRefreshS` to refresh the elapsed time in the current
+  // details (nothing else can: a query sees the time of the last workflow task). A patch of its own, as it adds timers.
+  const refreshMs = visible && options.detailsRefreshS > 0 && patched('convo-elapsed') ? options.detailsRefreshS * 1000 : 0;
   // Search attributes are kept only on conversations started with them (as ConvoClient.start does), which proves the
   // namespace knows them: upserting an unknown one would fail every workflow task of the conversation.
   const indexed = workflowInfo().typedSearchAttributes.get(ConversationStatusKey) !== undefined;
@@ -328,7 +331,8 @@ export async function conversationWorkflow(
       for (;;) {
         const seen = changes();
         publish();
-        await condition(() => changes() !== seen);
+        if (refreshMs > 0 && current?.turn.status === 'running') await condition(() => changes() !== seen, refreshMs);
+        else await condition(() => changes() !== seen);
       }
     })();
   }
@@ -390,8 +394,8 @@ function turnError(err: unknown): { error: TurnError; details?: TurnFailureDetai
 }
 
 /**
- * The current details the Web UI shows on a conversation's page (Markdown): status, the running turn's prompt and
- * start time, the last reply's first lines, the reset time while rate-limited, the reason while it needs attention.
+ * The current details the Web UI shows on a conversation's page (Markdown): status, the running turn's prompt,
+ * elapsed time (as of `now`, the workflow's time) and start time, the last reply's first lines, the reset time while rate-limited, the reason while it needs attention.
  */
 export function currentDetails(s: ConversationState, now: Date): string {
   const lines = [`**${s.status}** · ${s.turns.length} turn${s.turns.length === 1 ? '' : 's'} · backend ${s.backend} · account ${s.account}`];
@@ -405,7 +409,10 @@ export function currentDetails(s: ConversationState, now: Date): string {
   }
   const running = s.turns.find((t) => t.status === 'running');
   if (running) {
-    lines.push(`Running turn ${running.index + 1} since ${utcTime(running.startedAt ?? running.queuedAt, now)}: ${excerpt(running.prompt, 200)}`);
+    const since = running.startedAt ?? running.queuedAt;
+    const elapsedMs = now.getTime() - Date.parse(since);
+    const took = elapsedMs >= 1000 ? ` for ${roughDuration(elapsedMs)}` : '';
+    lines.push(`Running turn ${running.index + 1}${took} (since ${utcTime(since, now)}): ${excerpt(running.prompt, 200)}`);
   }
   const queued = s.turns.filter((t) => t.status === 'queued').length - (s.status === 'rate_limited' || s.attention ? 1 : 0);
   if (queued > 0) lines.push(`${queued} more turn${queued === 1 ? '' : 's'} queued`);

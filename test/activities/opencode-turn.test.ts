@@ -12,7 +12,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { runBackendTurn, type BackendDeps } from '../../src/activities/backend.js';
 import { opencodeBackend, type OpencodeBackendDeps } from '../../src/activities/opencode/backend.js';
 import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/transcript.js';
-import type { TranscriptSegment, TurnInput, TurnProgress, TurnResult } from '../../src/common/conversation.js';
+import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnProgress, type TurnResult } from '../../src/common/conversation.js';
 import { loadConfig } from '../../src/config.js';
 import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 import { conversationLength, ScriptedModelServer } from '../../src/testing/model-server.js';
@@ -53,7 +53,7 @@ const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput 
   turnIndex: 0,
   sessionId: crypto.randomUUID(),
   prompt,
-  options: { backend: 'opencode', cwd, account: 'default', historyLimitBytes: 4 << 20 },
+  options: ConversationOptions.parse({ backend: 'opencode', cwd }),
   transcript,
 });
 const turn = (i: TurnInput, env = mockEnv(), d = deps) => env.run(runBackendTurn, opencodeBackend(d), d, i) as Promise<TurnResult>;

@@ -11,7 +11,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
 import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/claude/transcript.js';
 import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
-import type { TurnInput } from '../../src/common/conversation.js';
+import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
 import { loadConfig } from '../../src/config.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
 
@@ -47,7 +47,7 @@ const input = (prompt: string): TurnInput => ({
   turnIndex: 0,
   sessionId: crypto.randomUUID(),
   prompt,
-  options: { backend: 'claude', cwd: dir, allowedTools: ['Bash'], account: 'default', historyLimitBytes: 4 << 20 },
+  options: ConversationOptions.parse({ cwd: dir, allowedTools: ['Bash'] }),
   transcript: [],
 });
 

@@ -14,7 +14,7 @@ import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
 import { freePort } from '../../src/server/free-port.js';
 import { startConvoServer } from '../helpers/convo-server.js';
-import { World } from '../helpers/world.js';
+import { waitUntil, World } from '../helpers/world.js';
 
 /** A Chromium to drive: CHROME_PATH, playwright's own download, or the system's. */
 function findChromium(): string | undefined {
@@ -132,10 +132,24 @@ test('the Web UI lists conversations filtered by ConversationStatus and shows on
   const idle = await world.client.start({ cwd: await world.workspace('idle-ui'), title: idleTitle });
   world.model.script({ text: `${reply}\nsecond line of the reply` }, (r) => r.hasTools && r.lastUserText === `first-${tag}`);
   await world.client.ask(idle, `first-${tag}`);
-  const busy = await world.client.start({ cwd: await world.workspace('busy-ui'), title: busyTitle });
+  // Current details refresh every 2 s while its turn runs (the default is 60 s).
+  const busy = await world.client.start({ cwd: await world.workspace('busy-ui'), title: busyTitle, detailsRefreshS: 2 });
   const held = world.holdReply(`held-${tag}`, { text: 'later' });
   await world.client.send(busy, `held-${tag}`);
   await held.arrived;
+
+  // The elapsed time in the current details (what the Web UI reads with the metadata query) moves on while the turn runs.
+  const elapsed = async (): Promise<number | undefined> => {
+    const meta = await world.client.client.workflow.getHandle(busy).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const m = /Running turn 1 for (\d+)s \(since \d\d:\d\d UTC\): held-/.exec(meta.currentDetails ?? '');
+    return m ? Number(m[1]) : undefined;
+  };
+  let firstSeen: number | undefined;
+  await waitUntil(async () => {
+    const s = await elapsed();
+    firstSeen ??= s;
+    return s !== undefined && firstSeen !== undefined && s > firstSeen;
+  }, 30_000);
 
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -165,7 +179,7 @@ test('the Web UI lists conversations filtered by ConversationStatus and shows on
     await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows/${busy}`);
     await page.getByText(`turn 1: held-${tag}`).first().waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: 'User Metadata' }).click();
-    expect(await waitForRendered(page, ['Running turn 1 since', `held-${tag}`])).toMatch(/running · 1 turn/);
+    expect(await waitForRendered(page, ['Running turn 1 for', `held-${tag}`])).toMatch(/running · 1 turn/);
     await page.screenshot({ path: join(ARTIFACTS, 'conversation-running.png'), fullPage: true });
   } catch (err) {
     await page.screenshot({ path: join(ARTIFACTS, 'failure.png'), fullPage: true });

@@ -23,9 +23,13 @@ test('idle: status line and the first lines of the last reply', () => {
   expect(text.split('\n\n')).toEqual(['### Triage', '**idle** · 1 turn · backend claude · account team', 'Last reply (turn 1):', '> one\n> two\n> three\n> …']);
 });
 
-test('running: the running turn\'s prompt and start time', () => {
+test('running: the running turn\'s prompt, elapsed time (as of the workflow\'s time) and start time', () => {
   const turns = [{ index: 0, prompt: 'fix the bug\nin parser.ts', status: 'running' as const, queuedAt: '', startedAt: '2026-11-22T09:58:00Z' }];
-  expect(currentDetails({ ...base, status: 'running', turns }, now)).toContain('Running turn 1 since 09:58 UTC: fix the bug');
+  const running = { ...base, status: 'running' as const, turns };
+  expect(currentDetails(running, now)).toContain('Running turn 1 for 2m (since 09:58 UTC): fix the bug');
+  expect(currentDetails(running, new Date('2026-11-22T09:58:00.400Z'))).toContain('Running turn 1 (since 09:58 UTC): fix the bug');
+  expect(currentDetails(running, new Date('2026-11-22T09:58:42Z'))).toContain('Running turn 1 for 42s (since 09:58 UTC)');
+  expect(currentDetails(running, new Date('2026-11-22T12:03:59Z'))).toContain('Running turn 1 for 2h 05m (since 09:58 UTC)');
 });
 
 test('rate limited: the reset time; needs attention: the reason and the command', () => {

@@ -5,16 +5,11 @@
 import { accessSync, constants } from 'node:fs';
 import { opencodeEnv } from '../../src/activities/opencode/backend.js';
 import { conversationModel, opencodeConfig, opencodeRunArgs } from '../../src/activities/opencode/settings.js';
-import type { ConversationOptions } from '../../src/common/conversation.js';
+import { ConversationOptions } from '../../src/common/conversation.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
-const options = (extra: Partial<ConversationOptions> = {}): ConversationOptions => ({
-  backend: 'opencode',
-  cwd: '/srv/repo',
-  account: 'default',
-  historyLimitBytes: 4 << 20,
-  ...extra,
-});
+const options = (extra: Partial<ConversationOptions> = {}): ConversationOptions =>
+  ConversationOptions.parse({ backend: 'opencode', cwd: '/srv/repo', ...extra });
 
 test('defaults: the bundled binary, anthropic/claude-sonnet-4-5, the Anthropic API (or ANTHROPIC_BASE_URL + /v1), the relay on', () => {
   const plain = loadConfig({ PATH: process.env.PATH }).opencode;
