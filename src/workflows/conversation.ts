@@ -331,8 +331,9 @@ export async function conversationWorkflow(
       for (;;) {
         const seen = changes();
         publish();
-        if (refreshMs > 0 && current?.turn.status === 'running') await condition(() => changes() !== seen, refreshMs);
-        else await condition(() => changes() !== seen);
+        if (refreshMs > 0 && current?.turn.status === 'running') {
+          await conditionOrTimer(() => changes() !== seen, refreshMs, `refresh current details: turn ${current.turn.index + 1} running`);
+        } else await condition(() => changes() !== seen);
       }
     })();
   }
@@ -374,6 +375,19 @@ export async function conversationWorkflow(
     .catch((err: unknown) => log.info('account already gone', { error: String(err) }));
   await condition(allHandlersFinished);
   return state();
+}
+
+/**
+ * Waits until `fn` is true or `ms` have passed, on a timer named `summary` for the Web UI's timeline (which a
+ * `condition` with a timeout cannot name); the timer is cancelled when `fn` comes first.
+ */
+async function conditionOrTimer(fn: () => boolean, ms: number, summary: string): Promise<void> {
+  const scope = new CancellationScope();
+  try {
+    await scope.run(() => Promise.race([condition(fn), sleep(ms, { summary })]));
+  } finally {
+    scope.cancel();
+  }
 }
 
 /**
