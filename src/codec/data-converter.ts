@@ -1,9 +1,12 @@
 /**
  * The data converter every Convo client and worker uses, and the codecs the codec server runs: JSON payloads,
- * gzip-compressed (`compression.ts`), then encrypted when a key is configured (`encryption.ts`).
+ * gzip-compressed (`compression.ts`), then encrypted when a key is configured (`encryption.ts`); with a key, failure
+ * messages and stack traces are encoded payloads too (`failure-converter.cts`).
  */
+import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config.js';
+import { moduleExtension } from '../paths.js';
 import { CompressionCodec } from './compression.js';
 import { EncryptionCodec } from './encryption.js';
 
@@ -16,7 +19,24 @@ export function createPayloadCodecs(config: Pick<Config, 'encryption'>): Payload
   return [new CompressionCodec(), new EncryptionCodec(config.encryption)];
 }
 
-/** The data converter for a client or worker with this configuration (`Client`, `Worker.create`). */
+/** The failure converter that encodes failure messages and stack traces (CommonJS: Temporal `require()`s it). */
+export const encodingFailureConverterPath = fileURLToPath(
+  new URL(`./failure-converter${moduleExtension === '.ts' ? '.cts' : '.cjs'}`, import.meta.url),
+);
+
+/**
+ * True when failures are to be encoded: payloads are encrypted (a current key is set), so failure messages, which
+ * can quote what the CLI or the API said, are encrypted with them. Decoding needs nothing: every Temporal failure
+ * converter reads encoded failures.
+ */
+export function encodesFailures(config: Pick<Config, 'encryption'>): boolean {
+  return config.encryption?.encryptKeyId !== undefined;
+}
+
+/**
+ * The data converter for a client with this configuration (`Client`): the payload codecs. It reads encoded failures
+ * as every failure converter does; workers add {@link encodingFailureConverterPath} to encode them (`src/worker`).
+ */
 export function createDataConverter(config: Pick<Config, 'encryption'>): DataConverter {
   return { payloadCodecs: createPayloadCodecs(config) };
 }

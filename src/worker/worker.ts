@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { removeStaleTurnDirs } from '../activities/turn-dir.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { createDataConverter } from '../codec/data-converter.js';
+import { createDataConverter, encodesFailures, encodingFailureConverterPath } from '../codec/data-converter.js';
 import type { Config } from '../config.js';
 import { connectionOptions } from '../connection.js';
 import { moduleExtension } from '../paths.js';
@@ -16,8 +16,14 @@ import { createTranscriptStore } from '../storage/transcript-store.js';
 /** The workflow code's entry module. */
 export const workflowsPath = fileURLToPath(new URL(`../workflows/index${moduleExtension}`, import.meta.url));
 
-/** The workflow bundle `npm run build` writes, so that workers start without running webpack. */
-export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+/**
+ * The workflow bundles `npm run build` writes, so that workers start without running webpack: one with Temporal's
+ * default failure converter, one with the converter that encodes failures (for workers that encrypt payloads).
+ */
+export const prebuiltBundlePaths = {
+  plain: fileURLToPath(new URL('../workflow-bundle.js', import.meta.url)),
+  encodedFailures: fileURLToPath(new URL('../workflow-bundle-encoded-failures.js', import.meta.url)),
+};
 
 /** Activity dependencies from the configuration and this process's environment. */
 export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
@@ -48,6 +54,7 @@ export async function createConvoWorker(
   const connection = await NativeConnection.connect(connectionOptions(config));
   try {
     await ensureSearchAttributes(connection, config.namespace);
+    const prebuiltBundlePath = prebuiltBundlePaths[encodesFailures(config) ? 'encodedFailures' : 'plain'];
     const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);
     const worker = await Worker.create({
       connection,
@@ -55,7 +62,11 @@ export async function createConvoWorker(
       taskQueue: config.taskQueue,
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
       activities: createActivities(activityDeps(config)),
-      dataConverter: createDataConverter(config),
+      // Activity failures are encoded by this converter, workflow failures by the bundle's (built with the same one).
+      dataConverter: {
+        ...createDataConverter(config),
+        ...(encodesFailures(config) ? { failureConverterPath: encodingFailureConverterPath } : {}),
+      },
       shutdownGraceTime: config.shutdownGraceMs,
       // Turn progress (heartbeat details) reaches the server, the Web UI and `convo watch` within about a second;
       // the SDK's default would hold it back for up to 80% of the heartbeat timeout (24 s).
@@ -69,9 +80,12 @@ export async function createConvoWorker(
   }
 }
 
-/** Bundles the workflow code once into {@link prebuiltBundlePath} (run by `npm run build`). */
+/** Bundles the workflow code into {@link prebuiltBundlePaths} (run by `npm run build`). */
 export async function writeWorkflowBundle(): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-  await writeFile(prebuiltBundlePath, code);
+  const logger = new DefaultLogger('WARN');
+  const plain = await bundleWorkflowCode({ workflowsPath, logger });
+  await writeFile(prebuiltBundlePaths.plain, plain.code);
+  const encoded = await bundleWorkflowCode({ workflowsPath, logger, failureConverterPath: encodingFailureConverterPath });
+  await writeFile(prebuiltBundlePaths.encodedFailures, encoded.code);
 }

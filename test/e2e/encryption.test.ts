@@ -231,3 +231,35 @@ test('without a key the same raw check finds the prompt and reply, the prompt al
   expect(stored.every(({ name }) => name.endsWith('.jsonl.gz'))).toBe(true);
   expect(stored.some(({ bytes }) => gunzipSync(bytes).includes(prompt))).toBe(true);
 });
+
+/** Fails a turn with `convo ask`: the API answers 400 with `message`; returns the conversation id. */
+async function failTurn(world: World, message: string): Promise<string> {
+  const id = (await world.convo(['start', '--cwd', await world.workspace(randomUUID())])).stdout.trim();
+  const prompt = `break-${randomUUID()}`;
+  world.model.script({ error: { status: 400, type: 'invalid_request_error', message }, times: Infinity }, (r) => r.lastUserText === prompt);
+  const failed = await world.convo(['ask', id, prompt]);
+  expect(failed.exitCode).toBe(1);
+  expect(failed.stderr.trim()).toBe(`InvalidRequest: API Error: 400 ${message}`);
+  return id;
+}
+
+test('with a key, failure messages are encrypted too (Encoded failure in history), and convo still prints them', async () => {
+  const secret = `failure-${randomUUID()}`;
+  const id = await failTurn(secure, `messages: ${secret}`);
+  const raw = await rawHistory(secure, id);
+  expect(raw.bytes.includes(secret)).toBe(false);
+  expect(raw.gunzipped.includes(secret)).toBe(false);
+  expect([...new Set(raw.payloads.map(encodingOf))]).toEqual(['binary/encrypted']);
+  const history = await secure.client.client.workflow.getHandle(id).fetchHistory();
+  const failed = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+  expect(failed.message).toBe('Encoded failure');
+  expect(failed.encodedAttributes).toBeTruthy();
+  // The conversation's state (a query, decoded by convo) names the real error.
+  const shown = await secure.convo(['show', id]);
+  expect(shown.stdout).toContain(`InvalidRequest: API Error: 400 messages: ${secret}`);
+
+  // Without a key, failure messages stay readable in history: the same check finds the message.
+  const plainSecret = `failure-${randomUUID()}`;
+  const plainRaw = await rawHistory(plain, await failTurn(plain, `messages: ${plainSecret}`));
+  expect(plainRaw.bytes.includes(plainSecret)).toBe(true);
+});
