@@ -124,6 +124,32 @@ test('an encrypted conversation reads as text in the Web UI of convo server', as
   }
 });
 
+test('an encrypted failed turn\'s message (an encoded failure in history) reads as text in the Web UI', async () => {
+  const secret = `ui-failure-${randomUUID()}`;
+  const prompt = `ui-break-${randomUUID()}`;
+  const id = await world.client.start({ cwd: await world.workspace('ui-failure') });
+  world.model.script({ error: { status: 400, type: 'invalid_request_error', message: `messages: ${secret}` }, times: Infinity }, (r) => r.lastUserText === prompt);
+  await expect(world.client.ask(id, prompt)).rejects.toMatchObject({ type: 'InvalidRequest' });
+
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 2000 } });
+  try {
+    await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows/${id}`);
+    await page.getByText('Event History').first().click();
+    await page.getByText('Activity Task Failed').first().click();
+    // Decoded through the codec server in the failure's details (`encodedAttributes`); the one-line summaries keep
+    // the placeholder the history holds.
+    await page.getByText(secret).first().waitFor({ timeout: 60_000 });
+    expect(await page.getByText('Encoded failure').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'failure-decoded.png'), fullPage: true });
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'failure.png'), fullPage: true });
+    throw err;
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the Web UI lists conversations filtered by ConversationStatus and shows one conversation\'s current details', async () => {
   const tag = randomUUID().slice(0, 8);
   const idleTitle = `idle-${tag}`;
