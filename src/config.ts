@@ -241,6 +241,28 @@ export function loadEncryptionKeys(env: NodeJS.ProcessEnv = process.env): Encryp
   return encryptionKeys(parseEnv(EncryptionEnv, env));
 }
 
+const CodecAuthEnv = z.object({
+  CONVO_CODEC_AUTH_TOKEN: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+      .refine((tokens) => tokens.length > 0 && tokens.every((t) => /^[\x21-\x7e]{16,}$/.test(t)), {
+        message: 'must be one or more comma-separated tokens of at least 16 printable characters, no spaces',
+      })
+      .optional(),
+  ),
+});
+
+/**
+ * The bearer tokens `convo codec-server` accepts, from `CONVO_CODEC_AUTH_TOKEN` (comma-separated, so a new token can
+ * be added before the old one is dropped); undefined when unset (no check).
+ * @throws ConfigError naming the variable (never its value) when a token is shorter than 16 characters or has spaces.
+ */
+export function loadCodecAuthTokens(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  return parseEnv(CodecAuthEnv, env).CONVO_CODEC_AUTH_TOKEN;
+}
+
 /** @throws ConfigError naming the first variable that does not parse. */
 function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const parsed = schema.safeParse(env);

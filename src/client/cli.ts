@@ -14,7 +14,7 @@ import {
   type ConversationState,
   type ConversationStatus,
 } from '../common/conversation.js';
-import { ConfigError, loadConfig, loadEncryptionKeys, type EncryptionKeys } from '../config.js';
+import { ConfigError, loadCodecAuthTokens, loadConfig, loadEncryptionKeys, type EncryptionKeys } from '../config.js';
 import { dataDir } from '../paths.js';
 import { answers, startDevServer, type DevServer } from '../server/dev-server.js';
 import { runWorker } from '../worker/main.js';
@@ -86,8 +86,10 @@ export function buildProgram(): Command {
     .option('--cors-origin <origins...>', 'browser origins (Web UIs) allowed to call it, or *', ['http://localhost:8233'])
     .action(async (opts: { host: string; port: number; corsOrigin: string[] }) => {
       const keys = loadEncryptionKeys();
-      const codec = await listenCodecServer(keys, { host: opts.host, port: opts.port, corsOrigins: opts.corsOrigin, portOption: '--port' });
-      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}`);
+      const authTokens = loadCodecAuthTokens();
+      const codec = await listenCodecServer(keys, { host: opts.host, port: opts.port, corsOrigins: opts.corsOrigin, authTokens, portOption: '--port' });
+      const auth = authTokens ? `requires Authorization: Bearer (${authTokens.length} token${authTokens.length === 1 ? '' : 's'})` : 'no Authorization check';
+      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}, ${auth}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -242,7 +244,7 @@ function parsePort(value: string): number {
 /** Starts the codec server with the configuration's codecs; a taken port names the option to change. */
 async function listenCodecServer(
   keys: EncryptionKeys | undefined,
-  options: { host?: string; port: number; corsOrigins: string[]; portOption: string },
+  options: { host?: string; port: number; corsOrigins: string[]; authTokens?: string[]; portOption: string },
 ): Promise<CodecServer> {
   try {
     return await startCodecServer({
@@ -250,6 +252,7 @@ async function listenCodecServer(
       host: options.host,
       port: options.port,
       corsOrigins: options.corsOrigins,
+      authTokens: options.authTokens,
       log: (line) => console.error(line),
     });
   } catch (err) {

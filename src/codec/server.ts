@@ -7,9 +7,12 @@
  * JSON body `{"payloads":[{"metadata":{"encoding":"<base64>",...},"data":"<base64>"}]}` (proto3 JSON of
  * `temporal.api.common.v1.Payloads`: every bytes field base64) answer the same shape, the payloads run through the
  * codecs. Browsers get CORS for the configured origins (the Web UI sends `Content-Type`, `X-Namespace` and maybe
- * `Authorization`, with credentials). `X-Namespace` and `Authorization` are not checked: bind it to 127.0.0.1, or
- * put it behind something that authenticates, since it decrypts for whoever can reach it.
+ * `Authorization`, with credentials). With `authTokens`, `/decode` and `/encode` answer only requests carrying
+ * `Authorization: Bearer <one of them>` (401 otherwise; CORS preflights, which browsers send without credentials,
+ * pass). Without, anyone who reaches it can decrypt: bind it to 127.0.0.1, or put it behind something that
+ * authenticates. `X-Namespace` is not checked.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
@@ -26,7 +29,9 @@ export interface CodecServerOptions {
   corsOrigins?: string[];
   /** Largest request body, bytes; default 64 MiB. Larger ones get 413. */
   maxBodyBytes?: number;
-  /** Called with one line per refused request (never with payload contents). */
+  /** Bearer tokens that may call /decode and /encode (`Authorization: Bearer <token>`); none: no check. */
+  authTokens?: string[];
+  /** Called with one line per refused request (never with payload contents nor tokens). */
   log?: (line: string) => void;
 }
 
@@ -67,6 +72,14 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const origins = options.corsOrigins ?? ['http://localhost:8233'];
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const { codecs } = options;
+  // Compared as SHA-256 digests with timingSafeEqual: equal lengths, and no timing hint of a token's prefix.
+  const tokenDigests = (options.authTokens ?? []).map(sha256);
+  const authorized = (header: string | undefined): boolean => {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+    if (token === undefined) return false;
+    const digest = sha256(token);
+    return tokenDigests.some((d) => timingSafeEqual(d, digest));
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -102,6 +115,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST, OPTIONS');
       throw new HttpError(405, `${req.method} not allowed: use POST`);
+    }
+    if (tokenDigests.length > 0 && !authorized(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, req.headers.authorization ? 'Authorization: token not accepted' : 'Authorization: Bearer <token> required');
     }
     const body = await readBody(req, maxBodyBytes);
     let json: unknown;
@@ -141,6 +158,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
         server.closeAllConnections();
       }),
   };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 /** The request body; 413 past `max` bytes. */

@@ -161,14 +161,17 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
   expect(keyless.stderr.trim().split('\n')).toHaveLength(1);
   expect(keyless.stderr).toMatch(new RegExp(`^convo: .*cannot decrypt a payload encrypted with key id ${KEY_ID}`));
 
-  // `convo codec-server` with the key turns the raw payloads back into JSON.
+  // `convo codec-server` with the key turns the raw payloads back into JSON, for callers with its bearer token.
   const port = await freePort();
+  const token = `codec-token-${randomUUID()}`;
   const server = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'codec-server', '--port', String(port)], {
-    env: secure.env(),
+    env: secure.env({ CONVO_CODEC_AUTH_TOKEN: token }),
     extendEnv: false,
     reject: false,
     buffer: false,
   });
+  let serverLog = '';
+  server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -181,7 +184,10 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
         data: Buffer.from(p.data ?? []).toString('base64'),
       })),
     };
-    const res = await fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const decode = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    expect((await decode({})).status).toBe(401);
+    const res = await decode({ Authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     const decoded = ((await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data?: string }> }).payloads;
     expect(decoded).toHaveLength(body.payloads.length);
@@ -194,8 +200,16 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
     // The temporal CLI decodes the history through it (`--codec-endpoint`); without it, it sees only ciphertext.
     const cli = findTemporalCli()!;
     const common = ['workflow', 'show', '--workflow-id', id, '--address', secure.config.temporalAddress, '--namespace', secure.config.namespace, '--output', 'json'];
-    const through = await execa(cli, [...common, '--codec-endpoint', `http://127.0.0.1:${port}`], { reject: false });
+    const endpoint = ['--codec-endpoint', `http://127.0.0.1:${port}`];
+    const through = await execa(cli, [...common, ...endpoint, '--codec-auth', `Bearer ${token}`], { reject: false });
     expect(through.exitCode).toBe(0);
+    // Without the token the codec server refuses it (the CLI retries until its command timeout, then fails).
+    const refused = await execa(cli, [...common, ...endpoint, '--command-timeout', '3s'], { reject: false });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).not.toContain(prompt);
+    // One refusal was the fetch above; the CLI's are the others.
+    expect(serverLog.match(/codec server: POST \/decode: 401 Authorization: Bearer <token> required\n/g)!.length).toBeGreaterThan(1);
+    expect(serverLog).not.toContain(token);
     const shownThrough = cliPayloads(through.stdout);
     expect(new Set(shownThrough.map((p) => p.encoding))).toEqual(new Set(['json/plain']));
     expect(shownThrough.map((p) => p.data).join('\n')).toContain(prompt);

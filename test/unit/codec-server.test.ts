@@ -8,7 +8,7 @@ import { encodeToPayload } from '@temporalio/common/lib/internal-non-workflow/co
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { createDataConverter, createPayloadCodecs } from '../../src/codec/data-converter.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadCodecAuthTokens, loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/server/free-port.js';
 
 const UI = 'http://localhost:8233';
@@ -108,4 +108,39 @@ test('bad requests get 400 with a JSON error and the server keeps serving', asyn
 test('a taken port fails with a message naming the address', async () => {
   const port = Number(new URL(server.url).port);
   await expect(startCodecServer({ codecs: [], port })).rejects.toThrow(`codec server cannot listen on 127.0.0.1:${port}: address in use`);
+});
+
+test('with auth tokens, only a request carrying one as a Bearer token is decoded; preflights still pass', async () => {
+  const tokens = ['first-token-0123456789', 'second-token-0123456789'];
+  const guarded = await startCodecServer({ codecs: createPayloadCodecs(loadConfig(env)), port: await freePort(), corsOrigins: [UI], authTokens: tokens });
+  try {
+    const body = JSON.stringify({ payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64('"x"') }] });
+    const call = (headers: Record<string, string>) =>
+      fetch(`${guarded.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    const missing = await call({});
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await missing.json()).toEqual({ error: 'Authorization: Bearer <token> required' });
+    for (const wrong of ['Bearer first-token-012345678', 'Bearer nope', `Basic ${tokens[0]}`, tokens[0]!]) {
+      expect([(await call({ Authorization: wrong })).status, wrong]).toEqual([401, wrong]);
+    }
+    for (const token of tokens) expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await call({ Authorization: `bearer ${tokens[1]}` })).status).toBe(200);
+    const preflight = await fetch(`${guarded.url}/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  } finally {
+    await guarded.close();
+  }
+});
+
+test('CONVO_CODEC_AUTH_TOKEN: comma-separated tokens; a short one is refused naming the variable, never the value', () => {
+  expect(loadCodecAuthTokens({})).toBeUndefined();
+  expect(loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: '' })).toBeUndefined();
+  expect(loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbbbbbb ' })).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb']);
+  expect(() => loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: 'short-secret' })).toThrow(/CONVO_CODEC_AUTH_TOKEN.*at least 16/);
+  expect(() => loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
 });
