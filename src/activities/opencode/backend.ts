@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnResult } from '../../common/conversation.js';
+import { oneLine } from '../../common/text.js';
 import { progressOf, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
 import { runChild, type ChildExit } from '../process.js';
 import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyOpencodeRun, retryableStatus, stripAnsi } from './classify.js';
@@ -104,7 +105,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
       if (exit.exitCode !== 0) {
         throw ApplicationFailure.create({
           type: 'SessionNotFound',
-          message: `opencode import refused the conversation's transcript: ${oneLine(stripAnsi(exit.stderrTail)) || `exit code ${exit.exitCode}`}`,
+          message: `opencode import refused the conversation's transcript: ${oneLine(stripAnsi(exit.stderrTail), 500) || `exit code ${exit.exitCode}`}`,
           nonRetryable: true,
         });
       }
@@ -123,7 +124,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
       if (exit.exitCode !== 0) {
         throw ApplicationFailure.create({
           type: 'Unknown',
-          message: `opencode export ${sessionId} failed: ${oneLine(stripAnsi(exit.stderrTail)) || `exit code ${exit.exitCode}`}`,
+          message: `opencode export ${sessionId} failed: ${oneLine(stripAnsi(exit.stderrTail), 500) || `exit code ${exit.exitCode}`}`,
         });
       }
       exportCache = parseExport(stdout);
@@ -217,8 +218,4 @@ async function linkUserLogin(dataHome: string, env: NodeJS.ProcessEnv): Promise<
   const userData = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
   const auth = join(userData, 'opencode', 'auth.json');
   if (await stat(auth).catch(() => undefined)) await symlink(auth, join(dataHome, 'opencode', 'auth.json'));
-}
-
-function oneLine(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').slice(0, 500);
 }
