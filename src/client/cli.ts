@@ -115,7 +115,8 @@ export function buildProgram(): Command {
     .option('--append-system-prompt <text>', 'append to the system prompt')
     .option('--allowed-tools <tools...>', 'tools the CLI may use without asking, e.g. Bash Edit')
     .addOption(new Option('--permission-mode <mode>', 'CLI permission mode').choices([...PERMISSION_MODES]))
-    .action(async (text: string[], opts: Record<string, string | string[] | undefined>) =>
+    .option('--details-refresh <seconds>', "while a turn runs, refresh its elapsed time in the Web UI's current details this often (0: off)", parseSeconds, 60)
+    .action(async (text: string[], opts: Record<string, string | string[] | number | undefined>) =>
       withClient(async (client) => {
         const id = await client.start({
           prompt: text.length > 0 ? promptFrom(text) : undefined,
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
           appendSystemPrompt: opts.appendSystemPrompt as string | undefined,
           allowedTools: opts.allowedTools as string[] | undefined,
           permissionMode: opts.permissionMode as (typeof PERMISSION_MODES)[number] | undefined,
+          detailsRefreshS: opts.detailsRefresh as number,
         });
         console.log(id);
       }),
@@ -233,6 +235,12 @@ export function buildProgram(): Command {
     .action(async (id: string) => withClient((client) => client.close(id)));
 
   return program;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(seconds)) throw new InvalidArgumentError('not a whole number of seconds (0 or more)');
+  return seconds;
 }
 
 function parsePort(value: string): number {

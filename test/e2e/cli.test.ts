@@ -3,6 +3,7 @@
  * exit without losing anything.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { askUpdate } from '../../src/workflows/messages.js';
 import { World } from '../helpers/world.js';
 
@@ -70,6 +71,24 @@ test('ask on a closed conversation', async () => {
   await world.client.client.workflow.getHandle(id).result();
   await expectRefusal(['ask', id, 'hi'], new RegExp(`^convo: conversation ${id} is closed$`, 'm'));
   await expectRefusal(['send', id, 'hi'], /is closed/);
+});
+
+test('start --details-refresh goes into the workflow input; a value that is not whole seconds is refused', async () => {
+  const cwd = await world.workspace('refresh');
+  const input = async (id: string) => {
+    const history = await world.client.client.workflow.getHandle(id).fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    return decodeOptionalSinglePayload<{ detailsRefreshS: number }>(world.client.client.options.loadedDataConverter, started.input!.payloads![0]);
+  };
+  const given = (await world.convo(['start', '--cwd', cwd, '--details-refresh', '5'])).stdout.trim();
+  expect(await input(given)).toMatchObject({ detailsRefreshS: 5 });
+  const byDefault = (await world.convo(['start', '--cwd', cwd])).stdout.trim();
+  expect(await input(byDefault)).toMatchObject({ detailsRefreshS: 60 });
+  for (const bad of ['-1', '1.5', 'soon']) {
+    const refused = await world.convo(['start', '--cwd', cwd, '--details-refresh', bad]);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/--details-refresh.*not a whole number of seconds/);
+  }
 });
 
 test('start with a cwd that does not exist', async () => {
