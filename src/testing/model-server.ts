@@ -45,6 +45,8 @@ export interface RecordedRequest {
   messages: RequestMessage[];
   /** Whether the request offered tools: the CLI's main agent loop does; side requests (titles, summaries) do not. */
   hasTools: boolean;
+  /** Names of the tools the request offered, in its order. */
+  tools: string[];
   /** The request's system prompt as text (`system` as a string, or its text blocks joined by newlines). */
   system: string;
   /** The last user message's text, with `<system-reminder>` blocks and tool results left out. */
@@ -206,6 +208,7 @@ export class ScriptedModelServer {
       stream: parsed.stream === true,
       messages,
       hasTools: Array.isArray(parsed.tools) && parsed.tools.length > 0,
+      tools: (parsed.tools ?? []).map((t) => (t as { name?: unknown } | null)?.name).filter((n): n is string => typeof n === 'string'),
       system: systemText(parsed.system),
       lastUserText: lastUserText(messages),
       auth: req.headers['x-api-key'] ? 'api-key' : /^Bearer /i.test(req.headers.authorization ?? '') ? 'bearer' : 'none',

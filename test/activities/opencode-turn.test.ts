@@ -3,6 +3,7 @@
  * server: a session carried from turn to turn through its transcript, a tool call seen in the heartbeats, failures
  * stopped at the first refusal, the loop and hung bounds, cancellation.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +135,19 @@ test('a tool call runs in the cwd and shows in the heartbeats with its input', a
   expect(result.numTurns).toBe(2);
   expect(await readFile(join(cwd, 'opencode-tool.txt'), 'utf8')).toBe('from opencode\n');
   expect(beats.at(-1)).toMatchObject({ toolCalls: 1, lastTool: 'bash', lastToolInput: command });
+});
+
+test('in plan mode opencode cannot write: the write tool is not offered and the file is not made', async () => {
+  const target = join(cwd, 'planned.txt');
+  model.script([{ text: 'Writing.', toolUse: { name: 'write', input: { filePath: target, content: 'no' } } }, { text: 'Could not write.' }], (r) => r.hasTools && r.lastUserText === 'plan only');
+  const planned = { ...input('plan only'), options: ConversationOptions.parse({ backend: 'opencode', cwd, permissionMode: 'plan' }) };
+  const result = await turn(planned);
+  expect(result.reply).toBe('Could not write.');
+  expect(existsSync(target)).toBe(false);
+  const tools = mainFor('plan only')[0]!.tools;
+  expect(tools).not.toContain('write');
+  expect(tools).not.toContain('bash');
+  expect(tools).toContain('read');
 });
 
 test('a 429 with retry-after ends the run at the first refusal: UsageLimit until then', async () => {

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { opencodeEnv } from '../../src/activities/opencode/backend.js';
-import { conversationModel, opencodeConfig, opencodeRunArgs } from '../../src/activities/opencode/settings.js';
+import { conversationModel, opencodeConfig, opencodePermission, opencodeRunArgs } from '../../src/activities/opencode/settings.js';
 import { ConversationOptions } from '../../src/common/conversation.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -46,6 +46,17 @@ test('the config file names model and base URL, never a credential', () => {
   });
   expect(conversationModel(settings, { model: 'openai/gpt-5' })).toBe('openai/gpt-5');
   expect(conversationModel(settings, {})).toBe('anthropic/claude-sonnet-4-5');
+});
+
+test('permission modes: plan is read-only, dontAsk allows only the allowed tools, acceptEdits allows edits', () => {
+  expect(opencodePermission({})).toBeUndefined();
+  expect(opencodePermission({ allowedTools: ['Bash(git:*)'] })).toBeUndefined();
+  expect(opencodePermission({ permissionMode: 'plan', allowedTools: ['Bash'] })).toEqual({ bash: 'deny', edit: 'deny', webfetch: 'deny' });
+  expect(opencodePermission({ permissionMode: 'dontAsk', allowedTools: ['Bash'] })).toEqual({ bash: 'allow', edit: 'deny', webfetch: 'deny' });
+  expect(opencodePermission({ permissionMode: 'acceptEdits' })).toEqual({ edit: 'allow' });
+  expect(opencodePermission({ permissionMode: 'bypassPermissions' })).toBeUndefined();
+  const settings = { path: 'opencode', model: 'anthropic/claude-sonnet-4-5', relay: true };
+  expect(opencodeConfig(settings, options({ permissionMode: 'plan' }), undefined).permission).toEqual({ bash: 'deny', edit: 'deny', webfetch: 'deny' });
 });
 
 test('arguments: the first turn may name a title, later ones continue the session; the prompt is never an argument', () => {

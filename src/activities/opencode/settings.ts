@@ -80,9 +80,32 @@ export function opencodeConfig(
   if (baseUrl) config.provider = { [providerOf(model)]: { options: { baseURL: baseUrl } } };
   if (options.systemPrompt) config.agent = { [CONVO_AGENT]: { mode: 'primary', prompt: options.systemPrompt } };
   if (instructionsFile) config.instructions = [instructionsFile];
-  const allowed = (options.allowedTools ?? []).filter((t) => /^[A-Za-z_]+$/.test(t)).map((t) => t.toLowerCase());
-  if (allowed.length > 0) config.permission = Object.fromEntries(allowed.map((t) => [t, 'allow']));
+  const permission = opencodePermission(options);
+  if (permission) config.permission = permission;
   return config;
+}
+
+/** The opencode permissions a conversation's permission mode can turn off (opencode 1.18.33's config keys). */
+const GUARDED = ['edit', 'bash', 'webfetch'] as const;
+
+/**
+ * opencode's `permission` config for a conversation's `allowedTools` and `permissionMode`. opencode 1.18.33's `run`
+ * lets the model edit files and run commands unless told otherwise; a denied permission takes its tools out of what
+ * the model may call (a call to one comes back as an `invalid` tool). So, as close to Claude Code as opencode goes:
+ * - `plan`: read-only, as Claude Code's plan mode: edit, bash and webfetch denied, whatever `allowedTools` says.
+ * - `dontAsk`: only what `allowedTools` names (Claude Code denies what it would ask about): the rest denied.
+ * - `acceptEdits`: edit allowed; `bypassPermissions` is `--auto` (see {@link opencodeRunArgs}).
+ * - `allowedTools` simple names (`Bash`, `edit`) are allowed; Claude Code's patterns (`Bash(git:*)`) have no opencode
+ *   equivalent and are left out.
+ * Undefined when there is nothing to say (opencode's defaults).
+ */
+export function opencodePermission(options: Pick<ConversationOptions, 'allowedTools' | 'permissionMode'>): Record<string, string> | undefined {
+  const allowed = (options.allowedTools ?? []).filter((t) => /^[A-Za-z_]+$/.test(t)).map((t) => t.toLowerCase());
+  const permission: Record<string, string> = Object.fromEntries(allowed.map((t) => [t, 'allow']));
+  if (options.permissionMode === 'acceptEdits') permission.edit = 'allow';
+  if (options.permissionMode === 'plan') for (const p of GUARDED) permission[p] = 'deny';
+  if (options.permissionMode === 'dontAsk') for (const p of GUARDED) if (!allowed.includes(p)) permission[p] = 'deny';
+  return Object.keys(permission).length > 0 ? permission : undefined;
 }
 
 /**
