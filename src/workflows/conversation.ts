@@ -409,7 +409,8 @@ function turnError(err: unknown): { error: TurnError; details?: TurnFailureDetai
 
 /**
  * The current details the Web UI shows on a conversation's page (Markdown): status, the running turn's prompt,
- * elapsed time (as of `now`, the workflow's time) and start time, the last reply's first lines, the reset time while rate-limited, the reason while it needs attention.
+ * elapsed time (as of `now`, the workflow's time) and start time, the last reply's first lines, the reset time while
+ * rate-limited, the reason while it needs attention.
  */
 export function currentDetails(s: ConversationState, now: Date): string {
   const lines = [`**${s.status}** · ${s.turns.length} turn${s.turns.length === 1 ? '' : 's'} · backend ${s.backend} · account ${s.account}`];
