@@ -21,19 +21,10 @@ export const dataDir = join(projectRoot, '.convo');
  * the wrapper package's `bin/claude.exe`. Undefined when neither is there.
  */
 export function bundledClaudePath(): string | undefined {
-  const require = createRequire(import.meta.url);
-  const candidates: string[] = [];
-  for (const [pkg, file] of [
+  return firstInstalled([
     [`@anthropic-ai/claude-code-${process.platform}-${process.arch}`, 'claude'],
     ['@anthropic-ai/claude-code', join('bin', 'claude.exe')],
-  ] as const) {
-    try {
-      candidates.push(join(dirname(require.resolve(`${pkg}/package.json`)), file));
-    } catch {
-      // package not installed on this platform
-    }
-  }
-  return candidates.find((path) => existsSync(path));
+  ]);
 }
 
 /**
@@ -43,20 +34,26 @@ export function bundledClaudePath(): string | undefined {
  * there.
  */
 export function bundledOpencodePath(): string | undefined {
-  const require = createRequire(import.meta.url);
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const binary = process.platform === 'win32' ? 'opencode.exe' : 'opencode';
-  const candidates: string[] = [];
-  for (const [pkg, file] of [
+  return firstInstalled([
     [`opencode-${platform}-${process.arch}`, join('bin', binary)],
     [`opencode-${platform}-${process.arch}-baseline`, join('bin', binary)],
     ['opencode-ai', join('bin', 'opencode.exe')],
-  ] as const) {
+  ]);
+}
+
+/** The first `[package, file inside it]` whose package is installed and whose file exists, as a path. */
+function firstInstalled(candidates: ReadonlyArray<readonly [pkg: string, file: string]>): string | undefined {
+  const require = createRequire(import.meta.url);
+  for (const [pkg, file] of candidates) {
+    let dir: string;
     try {
-      candidates.push(join(dirname(require.resolve(`${pkg}/package.json`)), file));
+      dir = dirname(require.resolve(`${pkg}/package.json`));
     } catch {
-      // package not installed on this platform
+      continue; // package not installed on this platform
     }
+    if (existsSync(join(dir, file))) return join(dir, file);
   }
-  return candidates.find((path) => existsSync(path));
+  return undefined;
 }
