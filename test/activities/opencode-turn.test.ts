@@ -7,16 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { CancelledFailure } from '@temporalio/common';
 import { runBackendTurn, type BackendDeps } from '../../src/activities/backend.js';
 import { opencodeBackend, type OpencodeBackendDeps } from '../../src/activities/opencode/backend.js';
-import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/transcript.js';
 import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnProgress, type TurnResult } from '../../src/common/conversation.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 import { conversationLength, ScriptedModelServer } from '../../src/testing/model-server.js';
+import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
 let model: ScriptedModelServer;
 let dir: string;
@@ -30,17 +27,7 @@ beforeAll(async () => {
   await mkdir(cwd);
   // PWD names another directory, as in a worker started elsewhere: opencode must still run in the conversation's cwd.
   const env = { PATH: process.env.PATH, HOME: dir, PWD: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, OPENCODE_DISABLE_MODELS_FETCH: '1' };
-  deps = {
-    opencode: loadConfig(env).opencode,
-    cliMaxRetries: 0,
-    hungAfterMs: 60_000,
-    heartbeatIntervalMs: 200,
-    workDir: dir,
-    env,
-    now: () => new Date(),
-    store: new LocalTranscriptStore(join(dir, 'store')),
-    segmentPolicy: DEFAULT_SEGMENT_POLICY,
-  };
+  deps = { ...testBackendDeps(dir, env), opencode: loadConfig(env).opencode };
 });
 afterAll(async () => {
   await model?.close();
@@ -48,7 +35,7 @@ afterAll(async () => {
 });
 afterEach(() => model.clearScript());
 
-const mockEnv = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => undefined) });
+const mockEnv = quietActivityEnv;
 const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput => ({
   conversationId: 'c',
   turnIndex: 0,

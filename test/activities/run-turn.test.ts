@@ -5,15 +5,12 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { CancelledFailure } from '@temporalio/common';
 import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
-import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/claude/transcript.js';
-import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
 import { loadConfig } from '../../src/config.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
+import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
 let model: ScriptedModelServer;
 let dir: string;
@@ -21,17 +18,8 @@ let deps: ClaudeBackendDeps;
 beforeAll(async () => {
   model = await ScriptedModelServer.start();
   dir = await mkdtemp(join(tmpdir(), 'convo-activity-'));
-  deps = {
-    claudePath: loadConfig().claudePath,
-    cliMaxRetries: 0,
-    hungAfterMs: 60_000,
-    heartbeatIntervalMs: 200,
-    workDir: dir,
-    env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' },
-    now: () => new Date(),
-    store: new LocalTranscriptStore(join(dir, 'store')),
-    segmentPolicy: DEFAULT_SEGMENT_POLICY,
-  };
+  const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' };
+  deps = { ...testBackendDeps(dir, env), claudePath: loadConfig().claudePath };
 });
 afterAll(async () => {
   await model?.close();
@@ -39,8 +27,7 @@ afterAll(async () => {
 });
 afterEach(() => model.clearScript());
 
-/** An activity environment that does not log the failures these tests cause on purpose. */
-const mockEnv = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => undefined) });
+const mockEnv = quietActivityEnv;
 
 const input = (prompt: string): TurnInput => ({
   conversationId: 'c',

@@ -1,0 +1,31 @@
+/**
+ * Shared set-up of the backend activity tests (test/activities): the turn machinery's dependencies for a temporary
+ * folder, and a MockActivityEnvironment that does not log the failures those tests cause on purpose.
+ */
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import type { BackendDeps } from '../../src/activities/backend.js';
+import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/transcript.js';
+import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
+
+/**
+ * What every backend's turn needs, for turns run under `dir` (turn dirs there, transcript store in `dir/store`) with
+ * the environment `env`: no CLI retries, a 60 s hung bound, heartbeats every 200 ms.
+ */
+export function testBackendDeps(dir: string, env: NodeJS.ProcessEnv): BackendDeps & { cliMaxRetries: number } {
+  return {
+    cliMaxRetries: 0,
+    hungAfterMs: 60_000,
+    heartbeatIntervalMs: 200,
+    workDir: dir,
+    env,
+    now: () => new Date(),
+    store: new LocalTranscriptStore(join(dir, 'store')),
+    segmentPolicy: DEFAULT_SEGMENT_POLICY,
+  };
+}
+
+/** An activity environment that does not log the failures the tests cause on purpose. */
+export const quietActivityEnv = (): MockActivityEnvironment =>
+  new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => undefined) });
