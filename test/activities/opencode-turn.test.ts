@@ -14,6 +14,7 @@ import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnP
 import { loadConfig } from '../../src/config.js';
 import { conversationLength, ScriptedModelServer } from '../../src/testing/model-server.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
+import { opencodeProcessesIn } from '../helpers/processes.js';
 
 let model: ScriptedModelServer;
 let dir: string;
@@ -47,18 +48,6 @@ const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput 
 const turn = (i: TurnInput, env = mockEnv(), d = deps) => env.run(runBackendTurn, opencodeBackend(d), d, i) as Promise<TurnResult>;
 const mainFor = (prompt: string) => model.requests.filter((r) => r.hasTools && r.lastUserText === prompt);
 const turnDirs = async () => (await readdir(dir)).filter((f) => f.startsWith('convo-turn-'));
-
-function opencodeProcessesIn(path: string): Promise<number[]> {
-  return readdir('/proc').then(async (entries) => {
-    const pids: number[] = [];
-    for (const pid of entries.filter((e) => /^\d+$/.test(e))) {
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-      if (/(^|\/)opencode$/.test(cmdline.split('\0')[0]!) && environ.includes(path)) pids.push(Number(pid));
-    }
-    return pids;
-  });
-}
 
 test('a session is carried from turn to turn through the transcript, which only grows', async () => {
   const first = await turn(input('first question'));

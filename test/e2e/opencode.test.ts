@@ -9,6 +9,7 @@ import type { ConversationState, TranscriptSegment } from '../../src/common/conv
 import { conversationLength, type RecordedRequest } from '../../src/testing/model-server.js';
 import { transcriptQuery } from '../../src/workflows/messages.js';
 import { World, waitUntil, type WorkerProcess } from '../helpers/world.js';
+import { opencodeProcessesIn } from '../helpers/processes.js';
 
 let world: World;
 let main: WorkerProcess;
@@ -23,17 +24,6 @@ afterAll(async () => world?.dispose());
 
 const prompt = (text: string) => (r: RecordedRequest) => r.hasTools && r.lastUserText === text;
 const requestsFor = (text: string) => world.model.mainRequests().filter((r) => r.lastUserText === text);
-
-/** Process ids of the `opencode` processes whose environment names `path` (a worker's TMPDIR). */
-async function opencodeProcessesIn(path: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const pid of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    if (/(^|\/)opencode$/.test(cmdline.split('\0')[0]!) && environ.includes(path)) pids.push(Number(pid));
-  }
-  return pids;
-}
 
 async function filesNamed(dir: string, name: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
