@@ -158,6 +158,23 @@ export class ScriptedModelServer {
   }
 
   /**
+   * Scripts `reply` for the main-loop request whose last user text is `prompt`, held until `release()`.
+   * `arrived` resolves when that request reaches the server.
+   */
+  hold(prompt: string, reply: ScriptedReply): { arrived: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrive!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    this.script({ ...reply, hold: held }, (r) => {
+      const mine = r.hasTools && r.lastUserText === prompt;
+      if (mine) arrive();
+      return mine;
+    });
+    return { arrived, release };
+  }
+
+  /**
    * Queues replies, answered in order to the next matching requests. Unmatched requests get the echo reply.
    * @param when which requests these replies are for; default: the main agent loop's requests (with tools).
    */

@@ -38,18 +38,7 @@ async function main(name: string): Promise<void> {
   const config = loadConfig(env);
   const { worker, connection } = await createConvoWorker(config);
   const client = await ConvoClient.connect(config);
-  const hold = (prompt: string) => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let arrive!: () => void;
-    const arrived = new Promise<void>((r) => (arrive = r));
-    model.script({ text: `reply to ${prompt}`, hold: held }, (r) => {
-      const mine = r.hasTools && r.lastUserText === prompt;
-      if (mine) arrive();
-      return mine;
-    });
-    return { arrived, release };
-  };
+  const hold = (prompt: string) => model.hold(prompt, { text: `reply to ${prompt}` });
   try {
     const history = await worker.runUntil(async () => {
       const cwd = join(dir, 'workspace');

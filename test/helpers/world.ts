@@ -155,16 +155,7 @@ export class World {
    * `arrived` resolves when that request reaches the model.
    */
   holdReply(prompt: string, reply: ScriptedReply): { arrived: Promise<void>; release: () => void } {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let arrive!: () => void;
-    const arrived = new Promise<void>((r) => (arrive = r));
-    this.model.script({ ...reply, hold: held }, (r) => {
-      const mine = r.hasTools && r.lastUserText === prompt;
-      if (mine) arrive();
-      return mine;
-    });
-    return { arrived, release };
+    return this.model.hold(prompt, reply);
   }
 
   /**
