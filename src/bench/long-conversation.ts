@@ -54,7 +54,7 @@ export async function runLongConversation(
   const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000, keepMessages: false });
   model.replyWith((r) => ({ text: contentForTurn(Number(/^turn (\d+)/.exec(r.lastUserText)?.[1] ?? 0), replyBytes) }));
   const stack = await startStack('long', model);
-  const { client, config, dir } = stack;
+  const { client, dir } = stack;
   try {
     const id = await client.start({ cwd: dir, title: `${turns} turns` });
     const handle = client.client.workflow.getHandle(id);
@@ -79,18 +79,8 @@ export async function runLongConversation(
     }
     const runs: LongConversationResult['runs'] = [];
     for await (const execution of client.client.workflow.list({ query: `WorkflowId = '${id}'` })) {
-      // The whole history of the run, page by page.
-      const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
-      let nextPageToken: Uint8Array | undefined;
-      do {
-        const page = await client.client.workflowService.getWorkflowExecutionHistory({
-          namespace: config.namespace,
-          execution: { workflowId: id, runId: execution.runId },
-          nextPageToken,
-        });
-        events.push(...(page.history?.events ?? []));
-        nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-      } while (nextPageToken);
+      // The whole history of the run (the SDK reads it page by page), payloads as stored.
+      const events = (await client.client.workflow.getHandle(id, execution.runId).fetchHistory()).events ?? [];
       const sizes = events.flatMap((e) => payloadSizes(e));
       runs.push({
         runId: execution.runId,
