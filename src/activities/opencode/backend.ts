@@ -10,7 +10,7 @@
  * (opencode's loop on a reply it cannot read), ends it with `Hung`; the process group gets SIGTERM, then SIGKILL after
  * {@link KILL_GRACE_MS} (opencode has been seen to ignore SIGTERM while looping).
  */
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -79,23 +79,24 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
     const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
 
     const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
-      const stdoutFile = join(turnDir, `${args[0]}.out`);
+      // Read through a file, as the run is; the lines runChild reads are the output (no second read of the file).
+      const lines: string[] = [];
       const exit = await runChild(settings.path, args, {
         cwd: options.cwd,
         env,
         stdin: '',
-        stdoutFile,
+        stdoutFile: join(turnDir, `${args[0]}.out`),
         killGraceMs: KILL_GRACE_MS,
         signal: ctx.signal,
         timeoutMs: HELPER_TIMEOUT_MS,
-        onLine: () => undefined,
+        onLine: (line) => lines.push(line),
       });
       if (exit.spawnError) {
         throw ApplicationFailure.create({ type: 'CliNotFound', message: `cannot run ${settings.path}: ${exit.spawnError.message}`, nonRetryable: true });
       }
       if (exit.timedOut) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} did not finish within ${HELPER_TIMEOUT_MS / 1000} s` });
       if (exit.signal) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} was killed by ${exit.signal}` });
-      return { exit, stdout: await readFile(stdoutFile, 'utf8') };
+      return { exit, stdout: lines.join('\n') };
     };
 
     if (restored) {
