@@ -206,10 +206,5 @@ function killPid(pid: number, signal: NodeJS.Signals): void {
 
 /** Sends `signal` to the whole process group led by `pid`; ignores a group that is already gone. */
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: nothing left to kill.
-  }
+  if (pid) killPid(-pid, signal);
 }
