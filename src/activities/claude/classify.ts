@@ -9,8 +9,6 @@ import { parseUsageLimitReset } from '../usage-limit.js';
 import type { ChildExit } from '../process.js';
 import type { StreamSummary } from './stream-json.js';
 
-export type { Classification } from '../backend.js';
-
 /**
  * Classifies a finished run. Returns undefined when the run succeeded (a `result` event with `is_error: false`).
  * @param now the worker's clock, for reset times given as a wall-clock time without a date.

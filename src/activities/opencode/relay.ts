@@ -38,8 +38,6 @@ export interface RelayedFailure {
 export interface ApiRelay {
   /** The base URL to give opencode instead of the API's (same path, e.g. `http://127.0.0.1:PORT/v1`). */
   url: string;
-  /** Requests relayed so far. */
-  requests: number;
   /** Failures seen so far, in order. */
   failures: RelayedFailure[];
   /** Stops listening and drops open connections. */
@@ -56,7 +54,6 @@ const MAX_FAILURE_BODY = 64 * 1024;
 export async function startApiRelay(upstreamBase: string, onFailure: (failure: RelayedFailure) => void): Promise<ApiRelay> {
   const upstream = new URL(upstreamBase);
   const failures: RelayedFailure[] = [];
-  let requests = 0;
   const report = (failure: RelayedFailure): void => {
     failures.push(failure);
     onFailure(failure);
@@ -65,7 +62,6 @@ export async function startApiRelay(upstreamBase: string, onFailure: (failure: R
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
-      requests++;
       const mainLoop = offersTools(body);
       const target = new URL(req.url ?? '/', upstream.origin);
       const headers = copyHeaders(req.headers);
@@ -115,9 +111,6 @@ export async function startApiRelay(upstreamBase: string, onFailure: (failure: R
   const path = upstream.pathname.replace(/\/$/, '');
   return {
     url: `http://127.0.0.1:${port}${path}`,
-    get requests() {
-      return requests;
-    },
     failures,
     async close() {
       server.closeAllConnections();
