@@ -1,15 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_SEGMENT_POLICY,
-  assertTranscriptParses,
-  captureTranscript,
-  projectSlug,
-  readSegments,
-  restoreTranscript,
-  transcriptPath,
-} from '../../src/activities/claude/transcript.js';
+import { assertTranscriptParses, captureTranscript, projectSlug, restoreTranscript, transcriptPath } from '../../src/activities/claude/transcript.js';
+import { DEFAULT_SEGMENT_POLICY, readSegments } from '../../src/activities/transcript.js';
 import { promptProblem, type TranscriptSegment } from '../../src/common/conversation.js';
 import { utf8ByteLength } from '../../src/common/text.js';
 import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';

@@ -4,14 +4,13 @@
  * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
  * failures) is shared: see `../backend.ts`.
  */
-import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnInput, TurnResult } from '../../common/conversation.js';
 import { progressOf, runBackendTurn, type BackendDeps, type BackendTurn, type TurnBackend } from '../backend.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
 import { emptySummary, summarize } from './stream-json.js';
-import { restoreTranscript, transcriptPath } from './transcript.js';
+import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
 
 /** What the Claude Code backend needs from the worker. */
 export interface ClaudeBackendDeps extends BackendDeps {
@@ -48,11 +47,8 @@ export function claudeBackend(deps: Pick<ClaudeBackendDeps, 'claudePath' | 'cliM
         failureDetails: () => ({ resultSubtype: summary.result?.subtype, apiErrorStatus: summary.result?.api_error_status }),
         hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
         async capture() {
-          let transcript: Buffer;
-          try {
-            transcript = await readFile(path);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          const transcript = await readTranscript(path);
+          if (!transcript) {
             throw ApplicationFailure.create({ type: 'Unknown', message: `claude reported success but wrote no transcript at ${path}` });
           }
           const result = summary.result!;

@@ -11,8 +11,6 @@ import type { TranscriptChange, TranscriptSegment } from '../../common/conversat
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import { DEFAULT_SEGMENT_POLICY, transcriptChange, type SegmentPolicy } from '../transcript.js';
 
-export { DEFAULT_SEGMENT_POLICY, readSegments, type SegmentPolicy } from '../transcript.js';
-
 /** The project folder name Claude Code derives from a cwd. */
 export function projectSlug(cwd: string): string {
   return cwd.replace(/[^a-zA-Z0-9]/g, '-');
@@ -56,6 +54,16 @@ export async function restoreTranscript(path: string, transcript: Buffer): Promi
   await writeFile(path, transcript);
 }
 
+/** The transcript the CLI left at `path`; undefined when it wrote none. */
+export async function readTranscript(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Reads the transcript back after a run and expresses it as a change to the one restored (`before`, made of
  * `segments`): the appended bytes as a new segment when `before` is still its prefix, else the whole file. Small
@@ -70,12 +78,6 @@ export async function captureTranscript(
   conversationId: string,
   policy: SegmentPolicy = DEFAULT_SEGMENT_POLICY,
 ): Promise<TranscriptChange | undefined> {
-  let after: Buffer;
-  try {
-    after = await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  return transcriptChange(after, before, segments, store, conversationId, policy);
+  const after = await readTranscript(path);
+  return after && transcriptChange(after, before, segments, store, conversationId, policy);
 }
