@@ -15,6 +15,7 @@ import {
   type ConversationStatus,
 } from '../common/conversation.js';
 import { ConfigError, loadCodecAuthTokens, loadConfig, loadEncryptionKeys, type EncryptionKeys } from '../config.js';
+import { DEFAULT_TEMPORAL_ADDRESS, loadTemporalSettings } from '../connection.js';
 import { dataDir } from '../paths.js';
 import { answers, startDevServer, type DevServer } from '../server/dev-server.js';
 import { runWorker } from '../worker/main.js';
@@ -312,9 +313,9 @@ function formatState(state: ConversationState): string {
 /** The address `convo` connects to (profile or `TEMPORAL_ADDRESS`), for messages. */
 function temporalAddress(): string {
   try {
-    return loadConfig().temporalAddress;
+    return loadTemporalSettings().address;
   } catch {
-    return process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+    return process.env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS;
   }
 }
 
