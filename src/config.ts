@@ -125,11 +125,11 @@ function encryptionKeys(e: z.output<typeof EncryptionEnv>): EncryptionKeys | und
   const add = (variable: string, id: string | undefined, text: string): string => {
     const bytes = keyBytes(text)!;
     const kid = id ?? defaultKeyId(bytes);
-    const held = keys.get(kid);
-    if (held && !held.equals(createSecretKey(bytes))) {
+    const secret = createSecretKey(bytes);
+    if (keys.get(kid)?.equals(secret) === false) {
       throw new ConfigError(`invalid environment variable ${variable}: key id ${kid} is given twice with different keys`);
     }
-    keys.set(kid, createSecretKey(bytes));
+    keys.set(kid, secret);
     return kid;
   };
   const encryptKeyId = key === undefined ? undefined : add('CONVO_ENCRYPTION_KEY_ID', keyId, key);
