@@ -143,10 +143,14 @@ export class World {
     { client = this.client, timeoutMs = 60_000 }: { client?: ConvoClient; timeoutMs?: number } = {},
   ): Promise<ConversationState> {
     let last: ConversationState | undefined;
-    await waitUntil(async () => {
-      last = await client.state(id).catch(() => undefined);
-      return last !== undefined && check(last);
-    }, timeoutMs);
+    try {
+      await waitUntil(async () => {
+        last = await client.state(id).catch(() => undefined);
+        return last !== undefined && check(last);
+      }, timeoutMs);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last state of ${id}: ${JSON.stringify(last)}`);
+    }
     return last!;
   }
 
