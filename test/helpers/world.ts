@@ -82,13 +82,13 @@ export class World {
     return new World(model, baseDir, config, client, env);
   }
 
-  /** The environment worker and `convo` processes run with. */
-  env(extra: Record<string, string> = {}): Record<string, string> {
+  /** The environment worker and `convo` processes run with; a variable `extra` sets to undefined is left out. */
+  env(extra: Record<string, string | undefined> = {}): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].includes(k)) env[k] = v;
     }
-    return {
+    const merged: Record<string, string | undefined> = {
       ...env,
       TEMPORAL_ADDRESS: this.config.temporalAddress,
       CONVO_TASK_QUEUE: this.config.taskQueue,
@@ -100,10 +100,11 @@ export class World {
       ...this.worldEnv,
       ...extra,
     };
+    return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
   }
 
   /** Starts `convo worker` with its own HOME and TMPDIR; resolves once it polls its task queue. */
-  async startWorker(name: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+  async startWorker(name: string, extraEnv: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
     const home = join(this.baseDir, name, 'home');
     const tmp = join(this.baseDir, name, 'tmp');
     await mkdir(home, { recursive: true });
@@ -132,7 +133,7 @@ export class World {
   }
 
   /** Runs the real `convo` command; never throws for a non-zero exit. */
-  async convo(args: string[], input?: string, extraEnv: Record<string, string> = {}) {
+  async convo(args: string[], input?: string, extraEnv: Record<string, string | undefined> = {}) {
     return execa('node', [CONVO_BIN, ...args], { env: this.env(extraEnv), extendEnv: false, reject: false, input });
   }
 
