@@ -3,17 +3,15 @@
  * by the worker, the client and the `convo` command.
  */
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { loadTemporalSettings, TemporalSettingsError, type TemporalAuth } from './connection.js';
 import { DEFAULT_OPENCODE_MODEL, defaultBaseUrl, type OpencodeSettings } from './activities/opencode/settings.js';
+import { ConfigError, emptyAsUnset, parseEnv, resolveBinary } from './config/env.js';
 import { bundledClaudePath, bundledOpencodePath, dataDir } from './paths.js';
 
 // TEMPORAL_* variables are read by src/connection.ts (Temporal's envconfig).
-/** An unset or empty variable: empty counts as unset (e.g. `KEY=${KEY:-}` in a compose file). */
-const emptyAsUnset = (v: unknown): unknown => (v === '' ? undefined : v);
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY_ID_RULE = '1-64 letters, digits, ".", "_" or "-"';
@@ -174,11 +172,6 @@ export interface Config {
   encryption?: EncryptionKeys;
 }
 
-/** Thrown for an environment variable that does not parse; the message names it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /**
  * Reads the configuration: `CONVO_*` and friends from `env`, and the Temporal connection from Temporal's
  * environment configuration (profile file and `TEMPORAL_*` variables, see src/connection.ts).
@@ -263,27 +256,4 @@ export function loadCodecAuthTokens(env: NodeJS.ProcessEnv = process.env): strin
   return parseEnv(CodecAuthEnv, env).CONVO_CODEC_AUTH_TOKEN;
 }
 
-/** @throws ConfigError naming the first variable that does not parse. */
-function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-/** A bare command name looked up on PATH, as a shell would; paths and names not found are returned as given. */
-export function resolveBinary(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (isAbsolute(name) || name.includes('/')) return name;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this folder
-    }
-  }
-  return name;
-}
+export { ConfigError, resolveBinary };

@@ -82,3 +82,17 @@ export interface TurnFailureDetails {
   resetsAt?: string;
   resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
 }
+
+/**
+ * Why an update's validator refused a request before anything ran: the `type` of the `ApplicationFailure` it throws.
+ * The client turns each into a `ConvoError` with the same code.
+ */
+export const REFUSAL_TYPES = ['Closed', 'InvalidPrompt', 'NotWaiting', 'NotRunning'] as const;
+
+/** One of {@link REFUSAL_TYPES}. */
+export type RefusalType = (typeof REFUSAL_TYPES)[number];
+
+/** True when `value` names a refusal type. */
+export function isRefusalType(value: unknown): value is RefusalType {
+  return typeof value === 'string' && (REFUSAL_TYPES as readonly string[]).includes(value);
+}

@@ -11,9 +11,9 @@ export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
 export const sendTurnSignal = defineSignal<[string]>('sendTurn');
 
 /**
- * Queue a turn and wait for its reply. Argument: the prompt. Rejected by its validator when the prompt is empty or
- * over {@link MAX_PROMPT_BYTES}, or the conversation is closing. A failed turn fails the update with an
- * `ApplicationFailure` whose `type` is the turn's error type.
+ * Queue a turn and wait for its reply. Argument: the prompt. Rejected by its validator with an `ApplicationFailure` of
+ * type `InvalidPrompt` (empty, or over `MAX_PROMPT_BYTES`) or `Closed` (the conversation is closing). A failed turn
+ * fails the update with an `ApplicationFailure` whose `type` is the turn's error type.
  */
 export const askUpdate = defineUpdate<TurnReply, [string]>('ask');
 
@@ -29,7 +29,7 @@ export const transcriptQuery = defineQuery<TranscriptSegment[]>('transcript');
 /**
  * Cancel the turn being worked on (running, waiting out a usage limit, or waiting for attention): its CLI is killed
  * and the turn fails with type `Cancelled`; the conversation goes on with the next turn. Returns the turn's index.
- * Rejected by its validator when no turn is running or waiting.
+ * Rejected by its validator with an `ApplicationFailure` of type `NotRunning` when no turn is running or waiting.
  */
 export const cancelTurnUpdate = defineUpdate<number, []>('cancelTurn');
 
@@ -41,6 +41,19 @@ export const resumeSignal = defineSignal('resume');
 
 /** Give up on the turn that needs attention: fail it with its error and go on to the next. */
 export const skipSignal = defineSignal('skip');
+
+/**
+ * Credentials or billing were fixed: run the turn that needs attention again. Rejected by its validator with an
+ * `ApplicationFailure` of type `NotWaiting` when the conversation does not need attention. (The `resume` signal does
+ * the same without an answer, for clients that can only signal.)
+ */
+export const resumeUpdate = defineUpdate<void, []>('resumeTurn');
+
+/**
+ * Give up on the turn that needs attention: fail it with its error and go on to the next. Rejected like
+ * {@link resumeUpdate}.
+ */
+export const skipUpdate = defineUpdate<void, []>('skipTurn');
 
 /** A usage limit announced to a conversation by its account: no turn starts before `until` (ISO 8601). */
 export interface AccountPause {
