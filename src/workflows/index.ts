@@ -1,2 +1,2 @@
-export { conversationWorkflow } from './conversation.js';
+export { conversationWorkflow } from './conversation/workflow.js';
 export { accountWorkflow } from './account.js';

@@ -1,5 +1,5 @@
 /** The current details the Web UI shows for a conversation, from its state. */
-import { currentDetails } from '../../src/workflows/conversation.js';
+import { currentDetails } from '../../src/workflows/conversation/current-details.js';
 import type { ConversationState } from '../../src/common/conversation.js';
 
 const base: ConversationState = {

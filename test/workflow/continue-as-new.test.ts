@@ -9,7 +9,7 @@ import { joinAccount } from '../../src/activities/account.js';
 import type { TurnInput, TurnResult } from '../../src/common/conversation.js';
 import { workflowsPath } from '../../src/worker/worker.js';
 import { askUpdate, closeSignal, sendTurnSignal } from '../../src/workflows/messages.js';
-import { conversationWorkflow } from '../../src/workflows/conversation.js';
+import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
 
 const address = process.env.TEMPORAL_ADDRESS!;
 

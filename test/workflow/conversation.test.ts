@@ -22,7 +22,7 @@ import {
   stateQuery,
   transcriptQuery,
 } from '../../src/workflows/messages.js';
-import { conversationWorkflow } from '../../src/workflows/conversation.js';
+import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: { code: string };

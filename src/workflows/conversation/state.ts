@@ -1,0 +1,146 @@
+/**
+ * A conversation's state while its workflow runs: one object that the handlers, the turn loop and the Web UI
+ * publishing read and change. Everything here is synchronous; the flows that wait (turn loop, usage-limit pause,
+ * attention, visibility) live in the files named after them.
+ */
+import { uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import {
+  promptProblem,
+  segmentBytes,
+  type ConversationOptions,
+  type ConversationState,
+  type TranscriptSegment,
+  type TurnRecord,
+} from '../../common/conversation.js';
+import type { RefusalType, TurnError } from '../../common/errors.js';
+import type { AccountPause } from '../messages.js';
+import { FULL_TURNS_KEPT, truncateTurn, type ConversationCarry } from './continue-as-new.js';
+
+/** Why a request to the conversation is refused before anything runs: an update validator's failure. */
+export interface Refusal {
+  type: RefusalType;
+  message: string;
+}
+
+/** A conversation's state: its turns, queue, transcript, account pause, and the turn being worked on. */
+export class Conversation {
+  /** The conversation id (= workflow id). */
+  readonly id: string;
+  /** The CLI's session id, the same across every turn and every run. */
+  readonly sessionId: string;
+  /** Every turn, by index; turns older than {@link FULL_TURNS_KEPT} keep only an excerpt. */
+  readonly turns: TurnRecord[];
+  /** Turns still to run, in arrival order; the first one is the one being worked on. */
+  readonly queue: TurnRecord[];
+  /** The session transcript: segments whose concatenation is the CLI's transcript file. */
+  transcript: TranscriptSegment[];
+  /** `close` was received: finish once the queued turns have run. */
+  closing: boolean;
+  /** The loop is over; the status is `closed`. */
+  finished = false;
+  /** The account's usage-limit pause, as this conversation last heard of it (may be over already). */
+  pause: AccountPause | undefined;
+  /** Turns an `ask` update is waiting on; continue-as-new waits until none is queued. */
+  readonly awaited = new Set<TurnRecord>();
+  /** The turn being worked on sleeps until the pause is over. */
+  waitingOnPause = false;
+  /** Why the turn being worked on waits for a person (credentials, billing). */
+  attention: TurnError | undefined;
+  /** What the person decided about the turn that needs attention. */
+  decision: 'resume' | 'skip' | undefined;
+  /** The turn being worked on (running, waiting out a usage limit, or waiting for attention) and its scope. */
+  current: { turn: TurnRecord; scope: CancellationScope } | undefined;
+  /** Turns run by this run of the workflow: a run continues as new only after at least one. */
+  turnsThisRun = 0;
+
+  /**
+   * @param options the validated set-up.
+   * @param carried the state of the previous run, when this run continues one as new.
+   */
+  constructor(
+    readonly options: ConversationOptions,
+    carried?: ConversationCarry,
+  ) {
+    this.id = workflowInfo().workflowId;
+    this.sessionId = carried?.sessionId ?? uuid4();
+    this.turns = carried?.turns ?? [];
+    // Turns carried as running were interrupted by nothing (runs only end between turns): they are queued ones.
+    this.queue = this.turns.filter((t) => t.status === 'queued' || t.status === 'running');
+    this.transcript = carried?.transcript ?? [];
+    this.closing = carried?.closing ?? false;
+    this.pause = carried?.pause;
+  }
+
+  /** True while the account's pause lasts (workflow time). */
+  paused(): boolean {
+    return this.pause !== undefined && Date.parse(this.pause.until) > Date.now();
+  }
+
+  status(): ConversationState['status'] {
+    if (this.finished) return 'closed';
+    if (this.attention) return 'needs_attention';
+    if (this.waitingOnPause) return 'rate_limited';
+    return this.queue.length > 0 || this.turns.some((t) => t.status === 'running') ? 'running' : 'idle';
+  }
+
+  /** What the `state` query returns. */
+  state(): ConversationState {
+    const { backend, account, cwd, title, model } = this.options;
+    const paused = this.paused();
+    return {
+      id: this.id,
+      status: this.status(),
+      backend,
+      account,
+      cwd,
+      title,
+      model,
+      sessionId: this.sessionId,
+      closing: this.closing,
+      turns: this.turns,
+      transcriptBytes: this.transcript.reduce((n, s) => n + segmentBytes(s), 0),
+      rateLimitedUntil: paused ? this.pause!.until : undefined,
+      rateLimitMessage: paused ? this.pause!.message : undefined,
+      attention: this.attention,
+    };
+  }
+
+  /** Why a new turn with `prompt` is refused (`Closed`, `InvalidPrompt`), or undefined when it is welcome. */
+  refusal(prompt: unknown): Refusal | undefined {
+    if (this.closing) return { type: 'Closed', message: 'conversation is closed' };
+    const problem = promptProblem(prompt);
+    return problem ? { type: 'InvalidPrompt', message: problem } : undefined;
+  }
+
+  /** Queues a turn for `prompt` (checked already) and returns it. */
+  enqueue(prompt: string): TurnRecord {
+    const turn: TurnRecord = { index: this.turns.length, prompt, status: 'queued', queuedAt: new Date().toISOString() };
+    this.turns.push(turn);
+    this.queue.push(turn);
+    return turn;
+  }
+
+  /** Adopts `next` when it ends later than the pause already known: pauses only ever grow. */
+  extendPause(next: AccountPause): void {
+    if (!this.pause || Date.parse(next.until) > Date.parse(this.pause.until)) this.pause = next;
+  }
+
+  /** True when a turn waits for `resume` or `skip` and none was decided yet. */
+  needsAttention(): boolean {
+    return this.attention !== undefined && this.decision === undefined;
+  }
+
+  /** True while an `ask` waits on a turn still queued. */
+  askQueued(): boolean {
+    return this.awaited.size > 0;
+  }
+
+  /** Forgets the turn at the head of the queue once it ended, and cuts the turn that fell out of the full ones. */
+  turnEnded(turn: TurnRecord): void {
+    this.awaited.delete(turn);
+    const old = this.turns[turn.index - FULL_TURNS_KEPT];
+    if (old) this.turns[old.index] = truncateTurn(old);
+    this.queue.shift();
+    this.turnsThisRun++;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What the Web UI shows of a conversation: search attributes (indexed, for filtering in the list) and the current
+ * details (Markdown on its page). Search attributes change only when the status, the turn count or the reset time
+ * does, as each change is a history event; the current details are cheap (no event) and follow every change of the
+ * state. Gated by the patch `convo-visibility`, so that conversations started by an older Convo replay unchanged.
+ * While a turn runs, a timer wakes the workflow every `detailsRefreshS` to refresh the elapsed time in the current
+ * details (nothing else can: a query sees the time of the last workflow task); a patch of its own, `convo-elapsed`,
+ * as it adds timers.
+ */
+import {
+  CancellationScope,
+  condition,
+  patched,
+  setCurrentDetails,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ConversationAccountKey,
+  ConversationBackendKey,
+  ConversationStatusKey,
+  RateLimitedUntilKey,
+  TurnCountKey,
+} from '../../common/search-attributes.js';
+import { currentDetails } from './current-details.js';
+import type { Conversation } from './state.js';
+
+/** Publishes a conversation's state to the Web UI, and keeps it published. */
+export class Visibility {
+  /** The search attributes last upserted (status, turn count, reset time), so that only changes are written. */
+  private published = '';
+
+  private constructor(
+    private readonly c: Conversation,
+    /** True when the conversation keeps search attributes (see {@link Visibility.start}). */
+    private readonly indexed: boolean,
+    /** How often the current details are refreshed while a turn runs, in ms; 0 for never. */
+    private readonly refreshMs: number,
+  ) {}
+
+  /**
+   * Publishes the state now and on every change from here on, unless the conversation started before the
+   * `convo-visibility` patch (then returns undefined and publishes nothing, ever). Call it once, where the workflow
+   * always did: right after joining the account, before the turn loop.
+   */
+  static start(c: Conversation): Visibility | undefined {
+    if (!patched('convo-visibility')) return undefined;
+    const refreshMs = c.options.detailsRefreshS > 0 && patched('convo-elapsed') ? c.options.detailsRefreshS * 1000 : 0;
+    // Search attributes are kept only on conversations started with them (as ConvoClient.start does), which proves
+    // the namespace knows them: upserting an unknown one would fail every workflow task of the conversation.
+    const indexed = workflowInfo().typedSearchAttributes.get(ConversationStatusKey) !== undefined;
+    const visibility = new Visibility(c, indexed, refreshMs);
+    void visibility.follow();
+    return visibility;
+  }
+
+  /** Upserts the search attributes if they changed, and sets the current details. */
+  publish(): void {
+    const s = this.c.state();
+    const until = this.c.waitingOnPause && s.rateLimitedUntil ? new Date(s.rateLimitedUntil) : null;
+    const key = JSON.stringify([s.status, s.turns.length, until]);
+    if (this.indexed && key !== this.published) {
+      this.published = key;
+      upsertSearchAttributes([
+        { key: ConversationStatusKey, value: s.status },
+        { key: ConversationBackendKey, value: s.backend },
+        { key: ConversationAccountKey, value: s.account },
+        { key: TurnCountKey, value: s.turns.length },
+        { key: RateLimitedUntilKey, value: until },
+      ]);
+    }
+    setCurrentDetails(currentDetails(s, new Date()));
+  }
+
+  /** Publishes on every change of what the Web UI shows, and on a timer while a turn runs. Never returns. */
+  private async follow(): Promise<void> {
+    for (;;) {
+      const seen = this.changes();
+      this.publish();
+      const current = this.c.current;
+      if (this.refreshMs > 0 && current?.turn.status === 'running') {
+        const summary = `refresh current details: turn ${current.turn.index + 1} running`;
+        await conditionOrTimer(() => this.changes() !== seen, this.refreshMs, summary);
+      } else await condition(() => this.changes() !== seen);
+    }
+  }
+
+  /** A key of everything the Web UI shows that can change between workflow tasks. */
+  private changes(): string {
+    const c = this.c;
+    const turn = c.current?.turn;
+    return JSON.stringify([c.status(), c.turns.length, c.pause?.until, c.waitingOnPause, turn?.index, turn?.status, c.attention?.type]);
+  }
+}
+
+/**
+ * Waits until `fn` is true or `ms` have passed, on a timer named `summary` for the Web UI's timeline (which a
+ * `condition` with a timeout cannot name); the timer is cancelled when `fn` comes first.
+ */
+async function conditionOrTimer(fn: () => boolean, ms: number, summary: string): Promise<void> {
+  const scope = new CancellationScope();
+  try {
+    await scope.run(() => Promise.race([condition(fn), sleep(ms, { summary })]));
+  } finally {
+    scope.cancel();
+  }
+}

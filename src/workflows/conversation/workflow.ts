@@ -1,0 +1,146 @@
+/**
+ * The conversation workflow: one per conversation, workflow id = conversation id. It owns the session id and the
+ * session transcript, and runs turns one at a time, in arrival order, each as a `runTurn` activity on whichever
+ * worker picks it up. Here: the message handlers and the loop. The flows are in the files next to this one:
+ * state.ts (the state), turn-loop.ts (a turn through its failures), usage-limit-pause.ts, attention.ts (the wait for
+ * a person), visibility.ts (the Web UI), continue-as-new.ts.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+} from '@temporalio/workflow';
+import {
+  ConversationOptions,
+  type ConversationOptionsInput,
+  type ConversationState,
+  type TurnReply,
+} from '../../common/conversation.js';
+import {
+  accountPausedSignal,
+  accountWorkflowId,
+  askUpdate,
+  cancelTurnUpdate,
+  closeSignal,
+  leaveAccountSignal,
+  resumeSignal,
+  resumeUpdate,
+  sendTurnSignal,
+  skipSignal,
+  skipUpdate,
+  stateQuery,
+  transcriptQuery,
+} from '../messages.js';
+import { joinAccount } from './activities.js';
+import { decide, refuseUnlessWaiting } from './attention.js';
+import { carry, historyFull, shouldContinueAsNew, type ConversationCarry } from './continue-as-new.js';
+import { Conversation, type Refusal } from './state.js';
+import { runCancellableTurn } from './turn-loop.js';
+import { Visibility } from './visibility.js';
+
+export { currentDetails } from './current-details.js';
+export { FULL_TURNS_KEPT, type ConversationCarry } from './continue-as-new.js';
+export { RESET_MARGIN_MS, UNKNOWN_RESET_PAUSE_MS } from './usage-limit-pause.js';
+
+/**
+ * Runs a conversation until it is closed.
+ * @param rawOptions the conversation's set-up; validated here (a bad one fails the workflow with `InvalidOptions`).
+ * @param carried the state of the previous run, when this run continues one as new.
+ * @returns the final state, with status `closed`.
+ */
+export async function conversationWorkflow(
+  rawOptions: ConversationOptionsInput,
+  carried?: ConversationCarry,
+): Promise<ConversationState> {
+  const parsed = ConversationOptions.safeParse(rawOptions);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid conversation options: ${parsed.error.message}`, 'InvalidOptions');
+  }
+  const c = new Conversation(parsed.data, carried);
+  handleMessages(c);
+
+  if (!carried) await joinAccount(c.options.account, c.id);
+  const visibility = Visibility.start(c);
+
+  for (;;) {
+    await condition(() => c.queue.length > 0 || c.closing || historyFull(c));
+    if (shouldContinueAsNew(c)) {
+      // Let the handlers of asks whose turns just ended return their replies first.
+      await condition(() => allHandlersFinished() || c.askQueued());
+      if (!c.askQueued()) await continueAsNew<typeof conversationWorkflow>(c.options, carry(c));
+    }
+    const turn = c.queue[0];
+    if (!turn) break;
+    await runCancellableTurn(c, turn);
+    c.turnEnded(turn);
+  }
+
+  c.finished = true;
+  visibility?.publish();
+  await getExternalWorkflowHandle(accountWorkflowId(c.options.account))
+    .signal(leaveAccountSignal, c.id)
+    .catch((err: unknown) => log.info('account already gone', { error: String(err) }));
+  await condition(allHandlersFinished);
+  return c.state();
+}
+
+/** Registers every query, signal and update handler (before the workflow's first await, so none is missed). */
+function handleMessages(c: Conversation): void {
+  setHandler(stateQuery, () => c.state());
+  setHandler(transcriptQuery, () => c.transcript);
+
+  setHandler(sendTurnSignal, (prompt) => {
+    // Signals cannot be refused; the client checks prompts before sending, so this only drops what bypassed it.
+    const refusal = c.refusal(prompt);
+    if (refusal) log.warn('sendTurn signal dropped', { problem: refusal.message });
+    else c.enqueue(prompt);
+  });
+  setHandler(
+    askUpdate,
+    async (prompt): Promise<TurnReply> => {
+      const turn = c.enqueue(prompt);
+      c.awaited.add(turn);
+      await condition(() => turn.status === 'completed' || turn.status === 'failed');
+      if (turn.error) {
+        throw ApplicationFailure.create({ type: turn.error.type, message: turn.error.message, nonRetryable: true });
+      }
+      return { index: turn.index, reply: turn.reply ?? '', costUsd: turn.costUsd, durationMs: turn.durationMs };
+    },
+    { validator: (prompt) => refuse(c.refusal(prompt)) },
+  );
+  setHandler(closeSignal, () => {
+    c.closing = true;
+  });
+
+  setHandler(accountPausedSignal, (pause) => c.extendPause(pause));
+
+  setHandler(resumeSignal, () => decide(c, 'resume'));
+  setHandler(skipSignal, () => decide(c, 'skip'));
+  setHandler(resumeUpdate, () => decide(c, 'resume'), { validator: () => refuseUnlessWaiting(c) });
+  setHandler(skipUpdate, () => decide(c, 'skip'), { validator: () => refuseUnlessWaiting(c) });
+
+  setHandler(
+    cancelTurnUpdate,
+    () => {
+      c.current!.scope.cancel();
+      return c.current!.turn.index;
+    },
+    {
+      validator: () => {
+        if (!c.current) refuse({ type: 'NotRunning', message: 'no turn is running or waiting' });
+      },
+    },
+  );
+}
+
+/**
+ * Throws `refusal`, when there is one, as the `ApplicationFailure` an update validator rejects with; its type is one
+ * of REFUSAL_TYPES, which the client maps to the `ConvoError` code of the same name.
+ */
+function refuse(refusal: Refusal | undefined): void {
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+}
