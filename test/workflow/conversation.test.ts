@@ -1,76 +1,23 @@
 /**
  * The conversation workflow's logic on the time-skipping test server, with the turn activity replaced by a typed
- * fake: ordering, the ask update and its validator, failures, retries and close.
+ * fake: ordering, the ask update and its validator, failures, retries, usage limits, cancellation and close.
+ * The wait for a person (resume, skip) is in attention.test.ts.
  */
-import { jest } from '@jest/globals';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Activities } from '../../src/activities/index.js';
-import { joinAccount } from '../../src/activities/account.js';
-import type { ConversationOptionsInput, ConversationState, TurnInput, TurnResult } from '../../src/common/conversation.js';
-import { findTestServer } from '../../src/server/dev-server.js';
-import { workflowsPath } from '../../src/worker/worker.js';
+import type { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TurnInput } from '../../src/common/conversation.js';
 import {
   askUpdate,
   cancelTurnUpdate,
   closeSignal,
-  resumeSignal,
   sendTurnSignal,
-  skipSignal,
   stateQuery,
   transcriptQuery,
 } from '../../src/workflows/messages.js';
-import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
+import { authenticationFailure, echo, updateFailure, usageLimit, useWorkflowEnv, waitForState } from '../helpers/workflow-env.js';
 
-let env: TestWorkflowEnvironment;
-let bundle: { code: string };
-beforeAll(async () => {
-  // The fakes fail on purpose; the worker need not log each failure.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
-  });
-  const path = findTestServer();
-  if (!path) throw new Error('no temporal-test-server in .tools/: run `npm run setup`');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
-});
-afterAll(async () => env?.teardown());
-
-let counter = 0;
-/** Runs `body` against a started conversation whose turns are answered by `runTurn`. */
-/** A handle whose result() does not let the test server skip time. */
-const plain = (handle: { workflowId: string }) => new Client({ connection: env.connection }).workflow.getHandle(handle.workflowId);
-
-type Handle = Awaited<ReturnType<typeof env.client.workflow.start<typeof conversationWorkflow>>>;
-
-async function withConversation(
-  runTurn: (input: TurnInput) => Promise<TurnResult>,
-  body: (handle: Handle, start: (account: string, extra?: Partial<ConversationOptionsInput>) => Promise<Handle>) => Promise<void>,
-): Promise<void> {
-  const taskQueue = `wf-${++counter}`;
-  // The real joinAccount runs (it signals-with-start the account workflow on this test server); turns are faked.
-  const activities: Activities = { runTurn: jest.fn(runTurn), joinAccount };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  await worker.runUntil(async () => {
-    let n = 0;
-    const start = (account: string, extra: Partial<ConversationOptionsInput> = {}) =>
-      env.client.workflow.start(conversationWorkflow, {
-        workflowId: `conv-${counter}-${n++}`,
-        taskQueue,
-        args: [{ cwd: '/tmp', account, ...extra }],
-      });
-    await body(await start(`account-${counter}`), start);
-  });
-}
-
-const echo = async (input: TurnInput): Promise<TurnResult> => ({
-  reply: `echo ${input.prompt}`,
-  transcript: { mode: 'append', segments: [{ kind: 'inline', data: `{"prompt":${JSON.stringify(input.prompt)}}\n` }] },
-});
+const wf = useWorkflowEnv();
+const { withConversation, plain } = wf;
 
 test('turns run one at a time in arrival order and build the transcript from appended bytes', async () => {
   let running = 0;
@@ -122,15 +69,13 @@ test('a replace change swaps the whole transcript', async () => {
   );
 });
 
-test('the ask validator refuses empty prompts and closed conversations without queueing', async () => {
+test('the ask validator refuses empty prompts (InvalidPrompt) and closed conversations (Closed) without queueing', async () => {
   await withConversation(echo, async (handle) => {
-    await expect(handle.executeUpdate(askUpdate, { args: ['  '] })).rejects.toThrow(WorkflowUpdateFailedError);
+    const empty = await updateFailure(handle.executeUpdate(askUpdate, { args: ['  '] }));
+    expect(empty).toMatchObject({ type: 'InvalidPrompt', message: 'prompt is empty' });
     await handle.signal(closeSignal);
-    const closed = await handle.executeUpdate(askUpdate, { args: ['late'] }).then(
-      () => undefined,
-      (e: WorkflowUpdateFailedError) => e.cause,
-    );
-    expect(closed?.message).toBe('conversation is closed');
+    const closed = await updateFailure(handle.executeUpdate(askUpdate, { args: ['late'] }));
+    expect(closed).toMatchObject({ type: 'Closed', message: 'conversation is closed' });
     const final = await handle.result();
     expect(final.status).toBe('closed');
     expect(final.turns).toEqual([]);
@@ -169,7 +114,7 @@ test('a retryable failure is retried with backoff until the turn succeeds', asyn
     async (handle) => {
       await handle.signal(sendTurnSignal, 'hello');
       await handle.signal(closeSignal);
-      await env.sleep(20_000); // past the retry backoff: 5 s, then 10 s
+      await wf.env.sleep(20_000); // past the retry backoff: 5 s, then 10 s
       const final = await plain(handle).result();
       expect(final.turns[0]).toMatchObject({ status: 'completed', reply: 'echo hello' });
     },
@@ -188,31 +133,12 @@ test('close finishes after the queued turns', async () => {
   });
 });
 
-/** A usage-limit failure as the turn activity raises it, resetting at `resetsAt`. */
-function usageLimit(resetsAt: Date): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'UsageLimit',
-    message: "You've hit your 5-hour limit · resets 5am (UTC)",
-    nonRetryable: true,
-    details: [{ exitCode: 1, signal: null, resetsAt: resetsAt.toISOString(), resetSource: 'rate_limit_event' }],
-  });
-}
-
-async function waitForState(handle: Handle, check: (s: ConversationState) => boolean): Promise<ConversationState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await handle.query(stateQuery);
-    if (check(state)) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('state never matched');
-}
-
 test('a 5-hour usage limit is slept through on a durable timer, then the same turn runs and succeeds', async () => {
   const calls: number[] = [];
   let resetsAt!: Date;
   await withConversation(
     async (input) => {
-      calls.push(await env.currentTimeMs());
+      calls.push(await wf.env.currentTimeMs());
       if (calls.length === 1) {
         resetsAt = new Date(calls[0]! + 5 * 3600_000);
         throw usageLimit(resetsAt);
@@ -226,7 +152,7 @@ test('a 5-hour usage limit is slept through on a durable timer, then the same tu
       expect(limited.rateLimitMessage).toMatch(/5-hour limit/);
       expect(limited.turns[0]!.status).toBe('queued');
       await handle.signal(closeSignal);
-      await env.sleep(5 * 3600_000 + 5_000);
+      await wf.env.sleep(5 * 3600_000 + 5_000);
       const final = await plain(handle).result();
       expect(final.turns[0]).toMatchObject({ status: 'completed', reply: 'echo hello' });
     },
@@ -241,7 +167,7 @@ test('one account, one pause: another conversation of the account waits for the 
   let resetsAt!: Date;
   await withConversation(
     async (input) => {
-      const at = await env.currentTimeMs();
+      const at = await wf.env.currentTimeMs();
       calls.push({ id: input.conversationId, at });
       if (calls.length === 1) {
         resetsAt = new Date(at + 3600_000);
@@ -249,9 +175,9 @@ test('one account, one pause: another conversation of the account waits for the 
       }
       return echo(input);
     },
-    async (first, start) => {
-      const second = await start(`account-${counter}`);
-      const otherAccount = await start(`other-${counter}`);
+    async (first, { account, start }) => {
+      const second = await start();
+      const otherAccount = await start(`other-${account}`);
       await first.signal(sendTurnSignal, 'refused');
       await waitForState(first, (s) => s.status === 'rate_limited');
       // The account told the second conversation; one on another account is not paused.
@@ -262,7 +188,7 @@ test('one account, one pause: another conversation of the account waits for the 
       for (const h of [first, second, otherAccount]) await h.signal(closeSignal);
       // Move time past the reset explicitly; waiting on several results at once lets the test server skip time
       // under an in-flight workflow task.
-      await env.sleep(3600_000 + 5_000);
+      await wf.env.sleep(3600_000 + 5_000);
       for (const h of [first, second, otherAccount]) await plain(h).result();
     },
   );
@@ -270,47 +196,18 @@ test('one account, one pause: another conversation of the account waits for the 
   for (const call of calls.slice(1)) expect(call.at).toBeGreaterThanOrEqual(resetsAt.getTime());
 });
 
-test('an authentication failure waits in needs_attention; resume runs the turn again, skip fails it', async () => {
-  let attempts = 0;
-  await withConversation(
-    async (input) => {
-      if (++attempts <= 2) {
-        throw ApplicationFailure.create({ type: 'Authentication', message: 'Invalid API key · Fix external API key', nonRetryable: true });
-      }
-      return echo(input);
-    },
-    async (handle) => {
-      await handle.signal(sendTurnSignal, 'first');
-      const waiting = await waitForState(handle, (s) => s.status === 'needs_attention');
-      expect(waiting.attention).toEqual({ type: 'Authentication', message: 'Invalid API key · Fix external API key' });
-      await handle.signal(skipSignal);
-      await handle.signal(sendTurnSignal, 'second');
-      await waitForState(handle, (s) => s.status === 'needs_attention' && s.turns.length === 2);
-      await handle.signal(resumeSignal);
-      const done = await waitForState(handle, (s) => s.turns[1]?.status === 'completed');
-      expect(done.turns.map((t) => [t.status, t.error?.type])).toEqual([
-        ['failed', 'Authentication'],
-        ['completed', undefined],
-      ]);
-      expect(done.status).toBe('idle');
-      expect(done.attention).toBeUndefined();
-    },
-  );
-  expect(attempts).toBe(3);
-});
-
-
 test('cancelTurn ends a turn waiting out a usage limit or waiting for attention; the conversation goes on', async () => {
   let attempts = 0;
   await withConversation(
     async (input) => {
       attempts++;
-      if (input.prompt === 'limited') throw usageLimit(new Date((await env.currentTimeMs()) + 3600_000));
-      if (input.prompt === 'unauthorized') throw ApplicationFailure.create({ type: 'Authentication', message: 'Invalid API key', nonRetryable: true });
+      if (input.prompt === 'limited') throw usageLimit(new Date((await wf.env.currentTimeMs()) + 3600_000));
+      if (input.prompt === 'unauthorized') throw authenticationFailure('Invalid API key');
       return echo(input);
     },
-    async (handle, start) => {
-      await expect(handle.executeUpdate(cancelTurnUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+    async (handle, { account, start }) => {
+      const idle = await updateFailure(handle.executeUpdate(cancelTurnUpdate));
+      expect(idle).toMatchObject({ type: 'NotRunning', message: 'no turn is running or waiting' });
       await handle.signal(sendTurnSignal, 'limited');
       await waitForState(handle, (s) => s.status === 'rate_limited');
       expect(await handle.executeUpdate(cancelTurnUpdate)).toBe(0);
@@ -319,7 +216,7 @@ test('cancelTurn ends a turn waiting out a usage limit or waiting for attention;
       expect(after.status).toBe('idle');
 
       // Another account, so that the usage limit above does not hold its turns back.
-      const other = await start(`other-${counter}`);
+      const other = await start(`other-${account}`);
       await other.signal(sendTurnSignal, 'unauthorized');
       await waitForState(other, (s) => s.status === 'needs_attention');
       expect(await other.executeUpdate(cancelTurnUpdate)).toBe(0);
