@@ -107,7 +107,8 @@ export function useWorkflowEnv(): WorkflowEnv {
       });
     },
     plain(handle) {
-      return new Client({ connection: ready().connection }).workflow.getHandle<typeof conversationWorkflow>(handle.workflowId);
+      const client = new Client({ connection: ready().connection });
+      return client.workflow.getHandle<typeof conversationWorkflow>(handle.workflowId);
     },
   };
 }

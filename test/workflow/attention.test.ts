@@ -34,7 +34,8 @@ test.each(['signals', 'updates'] as const)(
       async (handle) => {
         await handle.signal(sendTurnSignal, 'first');
         const waiting = await waitForState(handle, (s) => s.status === 'needs_attention');
-        expect(waiting.attention).toEqual({ type: 'Authentication', message: 'Invalid API key · Fix external API key' });
+        const message = 'Invalid API key · Fix external API key';
+        expect(waiting.attention).toEqual({ type: 'Authentication', message });
         await send(handle, 'skip');
         await handle.signal(sendTurnSignal, 'second');
         await waitForState(handle, (s) => s.status === 'needs_attention' && s.turns.length === 2);

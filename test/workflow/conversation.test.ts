@@ -4,7 +4,6 @@
  * The wait for a person (resume, skip) is in attention.test.ts.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TurnInput } from '../../src/common/conversation.js';
 import {
   askUpdate,
@@ -14,7 +13,14 @@ import {
   stateQuery,
   transcriptQuery,
 } from '../../src/workflows/messages.js';
-import { authenticationFailure, echo, updateFailure, usageLimit, useWorkflowEnv, waitForState } from '../helpers/workflow-env.js';
+import {
+  authenticationFailure,
+  echo,
+  updateFailure,
+  usageLimit,
+  useWorkflowEnv,
+  waitForState,
+} from '../helpers/workflow-env.js';
 
 const wf = useWorkflowEnv();
 const { withConversation, plain } = wf;
@@ -93,7 +99,7 @@ test('a non-retryable failure fails that turn with its type; the conversation go
       return echo(input);
     },
     async (handle) => {
-      const failure = await handle.executeUpdate(askUpdate, { args: ['bad'] }).catch((e: WorkflowUpdateFailedError) => e.cause);
+      const failure = await updateFailure(handle.executeUpdate(askUpdate, { args: ['bad'] }));
       expect(failure).toMatchObject({ type: 'InvalidRequest', message: 'API Error: 400 bad request' });
       expect(await handle.executeUpdate(askUpdate, { args: ['good'] })).toMatchObject({ reply: 'echo good' });
       const state = await handle.query(stateQuery);

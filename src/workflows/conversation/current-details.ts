@@ -27,15 +27,19 @@ export function currentDetails(s: ConversationState, now: Date): string {
     const since = running.startedAt ?? running.queuedAt;
     const elapsedMs = now.getTime() - Date.parse(since);
     const took = elapsedMs >= 1000 ? ` for ${roughDuration(elapsedMs)}` : '';
-    lines.push(`Running turn ${running.index + 1}${took} (since ${utcTime(since, now)}): ${excerpt(running.prompt, 200)}`);
+    const prompt = excerpt(running.prompt, 200);
+    lines.push(`Running turn ${running.index + 1}${took} (since ${utcTime(since, now)}): ${prompt}`);
   }
   // The turn waiting out a usage limit or waiting for attention is queued too, and already said above.
   const held = s.status === 'rate_limited' || s.attention ? 1 : 0;
   const queued = s.turns.filter((t) => t.status === 'queued').length - held;
   if (queued > 0) lines.push(`${queued} more turn${queued === 1 ? '' : 's'} queued`);
   const last = [...s.turns].reverse().find((t) => t.status === 'completed' || t.status === 'failed');
-  if (last?.reply) lines.push(`Last reply (turn ${last.index + 1}):`, firstLines(last.reply, 3, 160).replace(/^/gm, '> '));
-  else if (last?.error) lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
+  if (last?.reply) {
+    lines.push(`Last reply (turn ${last.index + 1}):`, firstLines(last.reply, 3, 160).replace(/^/gm, '> '));
+  } else if (last?.error) {
+    lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
+  }
   // One paragraph per line in the Web UI's Markdown.
   return lines.join('\n\n');
 }

@@ -20,8 +20,8 @@ export function turnError(err: unknown): { error: TurnError; details?: TurnFailu
     return { error: { type: failure.type, message }, details: failure.details?.[0] as TurnFailureDetails | undefined };
   }
   if (failure?.name === 'TimeoutFailure') {
-    const timeout = String(failure.timeoutType);
-    return { error: { type: 'Unknown', message: `turn timed out (${timeout}): the worker running it stopped answering` } };
+    const timedOut = `turn timed out (${String(failure.timeoutType)}): the worker running it stopped answering`;
+    return { error: { type: 'Unknown', message: timedOut } };
   }
   return { error: { type: 'Unknown', message } };
 }

@@ -47,7 +47,8 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord): Promise<vo
     turn.startedAt = new Date().toISOString();
     try {
       const { id: conversationId, sessionId, options, transcript } = c;
-      const result = await runTurn.executeWithOptions({ summary: `turn ${turn.index + 1}: ${excerpt(turn.prompt, 60)}` }, [
+      const summary = `turn ${turn.index + 1}: ${excerpt(turn.prompt, 60)}`;
+      const result = await runTurn.executeWithOptions({ summary }, [
         { conversationId, turnIndex: turn.index, sessionId, prompt: turn.prompt, options, transcript },
       ]);
       const { mode, segments } = result.transcript;

@@ -32,7 +32,12 @@ export async function waitOutPause(c: Conversation): Promise<void> {
  * which tells the account's other conversations. The promise settles once the account got the signal (a failure
  * to deliver it is logged, never thrown).
  */
-export function pauseAccount(c: Conversation, turn: TurnRecord, error: TurnError, details?: TurnFailureDetails): Promise<void> {
+export function pauseAccount(
+  c: Conversation,
+  turn: TurnRecord,
+  error: TurnError,
+  details?: TurnFailureDetails,
+): Promise<void> {
   const until = details?.resetsAt ?? new Date(Date.now() + UNKNOWN_RESET_PAUSE_MS).toISOString();
   const refusal: AccountPause = { until, message: error.message, by: c.id };
   c.extendPause(refusal);

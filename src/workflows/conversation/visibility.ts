@@ -88,9 +88,17 @@ export class Visibility {
 
   /** A key of everything the Web UI shows that can change between workflow tasks. */
   private changes(): string {
-    const c = this.c;
-    const turn = c.current?.turn;
-    return JSON.stringify([c.status(), c.turns.length, c.pause?.until, c.waitingOnPause, turn?.index, turn?.status, c.attention?.type]);
+    const { turns, pause, waitingOnPause, current, attention } = this.c;
+    const turn = current?.turn;
+    return JSON.stringify([
+      this.c.status(),
+      turns.length,
+      pause?.until,
+      waitingOnPause,
+      turn?.index,
+      turn?.status,
+      attention?.type,
+    ]);
   }
 }
 
