@@ -76,6 +76,7 @@ export class Conversation {
     return this.pause !== undefined && Date.parse(this.pause.until) > Date.now();
   }
 
+  /** Where the conversation is: closed, waiting for a person, waiting out a usage limit, running, or idle. */
   status(): ConversationState['status'] {
     if (this.finished) return 'closed';
     if (this.attention) return 'needs_attention';

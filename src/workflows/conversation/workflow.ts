@@ -64,6 +64,7 @@ export async function conversationWorkflow(
   handleMessages(c);
 
   if (!carried) await joinAccount(c.options.account, c.id);
+  // Here, after joining and before the loop, as in the recorded histories: its patch markers and first upsert.
   const visibility = Visibility.start(c);
 
   for (;;) {
