@@ -6,20 +6,24 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
+import type { TurnBackend } from '../../src/activities/backends/backend.js';
+import { turnBackend } from '../../src/activities/backends/claude/backend.js';
+import { loadSettings } from '../../src/activities/backends/claude/settings.js';
+import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
 import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
-import { loadConfig } from '../../src/config.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
 let model: ScriptedModelServer;
 let dir: string;
-let deps: ClaudeBackendDeps;
+let deps: TurnDeps;
+let claude: TurnBackend;
 beforeAll(async () => {
   model = await ScriptedModelServer.start();
   dir = await mkdtemp(join(tmpdir(), 'convo-activity-'));
   const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' };
-  deps = { ...testBackendDeps(dir, env), claudePath: loadConfig().claudePath };
+  deps = testBackendDeps(dir, env);
+  claude = turnBackend({ path: loadSettings().path, cliMaxRetries: 0 });
 });
 afterAll(async () => {
   await model?.close();
@@ -28,6 +32,7 @@ afterAll(async () => {
 afterEach(() => model.clearScript());
 
 const mockEnv = quietActivityEnv;
+const runClaudeTurn = (d: TurnDeps, i: TurnInput) => runBackendTurn(claude, d, i);
 
 const input = (prompt: string): TurnInput => ({
   conversationId: 'c',

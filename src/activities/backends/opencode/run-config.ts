@@ -31,7 +31,7 @@ export function conversationModel(settings: Pick<OpencodeSettings, 'model'>, opt
  * @param instructionsFile a file holding `appendSystemPrompt`, when the conversation has one.
  */
 export function opencodeConfig(
-  settings: OpencodeSettings,
+  settings: Pick<OpencodeSettings, 'model' | 'smallModel'>,
   options: ConversationOptions,
   baseUrl: string | undefined,
   instructionsFile?: string,
