@@ -7,10 +7,10 @@ import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
 
 /**
- * The name of the CLI a conversation runs on (`claude`, `opencode`, …): lower-case letters, digits and `-`. Which names
- * exist is the backend registry's to say (`backendNames()` in `src/activities/backends/registry.ts`, checked by the
- * client; a worker fails a turn on a backend it does not know with `CliNotFound`), so that a new backend is one folder
- * plus one registry line and workflow code never lists them.
+ * The name of the CLI a conversation runs on (`claude`, `opencode`, …): lower-case letters, digits and `-`. Which
+ * names exist is the backend registry's to say (`backendNames()` in `src/activities/backends/registry.ts`, checked
+ * by the client; a worker fails a turn on a backend it does not know with `CliNotFound`), so that a new backend is
+ * one folder plus one registry line and workflow code never lists them.
  */
 export type Backend = string;
 

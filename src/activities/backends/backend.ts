@@ -58,7 +58,7 @@ export interface RunPlan {
 export interface EventStream {
   /** Reads one stdout line. Returns true when it shows progress, which resets the hung bound. */
   push(line: string): boolean;
-  /** What the run has done so far (heartbeat details without `elapsedMs`; `lastToolInput` is redacted by the caller). */
+  /** What the run has done so far: heartbeat details without `elapsedMs` (the machinery redacts `lastToolInput`). */
   progress(): Omit<TurnProgress, 'elapsedMs'>;
 }
 

@@ -1,4 +1,4 @@
-/** Finding a CLI binary installed with the project (an npm package in its `node_modules`), for the backends' settings. */
+/** Finding a CLI binary installed with the project (an npm package in `node_modules`), for the backends' settings. */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -8,7 +8,7 @@ import type { TurnErrorType } from '../../common/errors.js';
  * What an HTTP status of a failed model API call says about the turn:
  * - 401, 403 → `Authentication`;
  * - 402 → `Billing`;
- * - 408, 409, 429 and 5xx (529 overloaded included) → `ServerError` (worth retrying: the API is busy, limited or down);
+ * - 408, 409, 429 and 5xx (529 overloaded included) → `ServerError` (worth retrying: the API is busy, limited, down);
  * - any other 4xx → `InvalidRequest` (the same request would fail again);
  * - anything else (1xx-3xx) → undefined: the status says nothing.
  */

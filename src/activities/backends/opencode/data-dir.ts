@@ -28,7 +28,9 @@ export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, conf
   };
 }
 
-/** Links the worker user's `opencode auth login` credentials (`<XDG_DATA_HOME or ~/.local/share>/opencode/auth.json`). */
+/**
+ * Links the worker user's `opencode auth login` credentials (`<XDG_DATA_HOME or ~/.local/share>/opencode/auth.json`).
+ */
 export async function linkUserLogin(dataHome: string, env: NodeJS.ProcessEnv): Promise<void> {
   const userData = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
   const auth = join(userData, 'opencode', 'auth.json');

@@ -30,7 +30,10 @@ export interface OpencodeSettings {
 /** The default `provider/model`. */
 export const DEFAULT_OPENCODE_MODEL = 'anthropic/claude-sonnet-4-5';
 
-/** The base URL opencode should use for `model`'s provider, from the worker's environment; see {@link OpencodeSettings.baseUrl}. */
+/**
+ * The base URL opencode should use for `model`'s provider, from the worker's environment; see
+ * {@link OpencodeSettings.baseUrl}.
+ */
 export function defaultBaseUrl(model: string, env: NodeJS.ProcessEnv): string | undefined {
   if (providerOf(model) !== 'anthropic') return undefined;
   const base = env.ANTHROPIC_BASE_URL?.trim();
