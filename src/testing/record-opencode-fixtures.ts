@@ -18,7 +18,7 @@ import { retryableStatus } from '../activities/backends/http-status.js';
 import { opencodeEnv } from '../activities/backends/opencode/data-dir.js';
 import { parseEventLine } from '../activities/backends/opencode/events.js';
 import { startApiRelay, type RelayedFailure } from '../activities/backends/opencode/relay.js';
-import { opencodeConfig, opencodeRunArgs } from '../activities/backends/opencode/run-config.js';
+import { opencodeConfig, runArgs } from '../activities/backends/opencode/run-config.js';
 import { loadSettings, type OpencodeSettings } from '../activities/backends/opencode/settings.js';
 import { runChild } from '../activities/turn/process.js';
 import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
@@ -178,7 +178,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     let stdoutLines = 0;
     const sessionArgs = scenario.resumeMissing ? 'ses_0000000000000000000missing' : undefined;
     const exit = await run(
-      opencodeRunArgs(options(cwd), sessionArgs),
+      runArgs(options(cwd), sessionArgs),
       (line) => {
         stdoutLines++;
         if (stdout.length < LOOP_LINES_KEPT) stdout.push(line);

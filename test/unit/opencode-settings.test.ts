@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { opencodeEnv } from '../../src/activities/backends/opencode/data-dir.js';
-import { conversationModel, opencodeConfig, opencodePermission, opencodeRunArgs } from '../../src/activities/backends/opencode/run-config.js';
+import { conversationModel, opencodeConfig, opencodePermission, runArgs } from '../../src/activities/backends/opencode/run-config.js';
 import { loadSettings } from '../../src/activities/backends/opencode/settings.js';
 import { ConversationOptions } from '../../src/common/conversation.js';
 import { ConfigError } from '../../src/config/env.js';
@@ -61,8 +61,8 @@ test('permission modes: plan is read-only, dontAsk allows only the allowed tools
 });
 
 test('arguments: the first turn may name a title, later ones continue the session; the prompt is never an argument', () => {
-  expect(opencodeRunArgs(options({ title: 'T' }), undefined)).toEqual(['run', '--format', 'json', '--title', 'T']);
-  expect(opencodeRunArgs(options({ title: 'T', systemPrompt: 'x', permissionMode: 'bypassPermissions' }), 'ses_1')).toEqual([
+  expect(runArgs(options({ title: 'T' }), undefined)).toEqual(['run', '--format', 'json', '--title', 'T']);
+  expect(runArgs(options({ title: 'T', systemPrompt: 'x', permissionMode: 'bypassPermissions' }), 'ses_1')).toEqual([
     'run',
     '--format',
     'json',

@@ -42,7 +42,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       const summary = emptySummary();
       return {
         plan: {
-          args: claudeArgs(input),
+          args: runArgs(input),
           env: { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries), DISABLE_AUTOUPDATER: '1' },
           stdin: input.prompt,
         },
@@ -80,7 +80,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
 }
 
 /** The CLI's arguments for a turn: `--session-id` on the first turn, `--resume` once there is a transcript. */
-export function claudeArgs(input: TurnInput): string[] {
+export function runArgs(input: TurnInput): string[] {
   const { options } = input;
   const args = ['--print', '--output-format', 'stream-json', '--verbose'];
   args.push(...(input.transcript.length > 0 ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));

@@ -23,7 +23,7 @@ import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyRun, str
 import { linkUserLogin, opencodeEnv } from './data-dir.js';
 import { emptySummary, opencodeReply, summarize } from './events.js';
 import { startApiRelay, type ApiRelay } from './relay.js';
-import { opencodeConfig, opencodeRunArgs } from './run-config.js';
+import { opencodeConfig, runArgs } from './run-config.js';
 import { loadSettings, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
@@ -142,7 +142,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
 
     return {
       plan: {
-        args: opencodeRunArgs(options, restored?.sessionId),
+        args: runArgs(options, restored?.sessionId),
         env,
         stdin: input.prompt,
         stdoutFile: join(turnDir, 'run.out'),

@@ -62,7 +62,7 @@ const GUARDED = ['edit', 'bash', 'webfetch'] as const;
  * the model may call (a call to one comes back as an `invalid` tool). So, as close to Claude Code as opencode goes:
  * - `plan`: read-only, as Claude Code's plan mode: edit, bash and webfetch denied, whatever `allowedTools` says.
  * - `dontAsk`: only what `allowedTools` names (Claude Code denies what it would ask about): the rest denied.
- * - `acceptEdits`: edit allowed; `bypassPermissions` is `--auto` (see {@link opencodeRunArgs}).
+ * - `acceptEdits`: edit allowed; `bypassPermissions` is `--auto` (see {@link runArgs}).
  * - `allowedTools` simple names (`Bash`, `edit`) are allowed; Claude Code's patterns (`Bash(git:*)`) have no opencode
  *   equivalent and are left out.
  * Undefined when there is nothing to say (opencode's defaults).
@@ -81,7 +81,7 @@ export function opencodePermission(options: Pick<ConversationOptions, 'allowedTo
  * has spaces, and arguments are limited to 128 KiB).
  * @param sessionId the restored session, continued with `-s`; undefined on the first turn.
  */
-export function opencodeRunArgs(options: ConversationOptions, sessionId: string | undefined): string[] {
+export function runArgs(options: ConversationOptions, sessionId: string | undefined): string[] {
   const args = ['run', '--format', 'json'];
   if (sessionId) args.push('--session', sessionId);
   else if (options.title) args.push('--title', options.title);
