@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConvoClient } from './client/client.js';
-import { userClaudeConfig } from './activities/claude/config-dir.js';
+import { userClaudeConfig } from './activities/backends/claude/config-dir.js';
 import { loadConfig } from './config.js';
 import { dataDir } from './paths.js';
 import { answers, startDevServer, type DevServer } from './server/dev-server.js';

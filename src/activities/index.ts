@@ -5,11 +5,14 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure, type MetricMeter } from '@temporalio/common';
 import type { TurnInput, TurnResult } from '../common/conversation.js';
 import { joinAccount } from './account.js';
-import { runBackendTurn } from './backend.js';
-import { createBackends, type BackendsDeps } from './backends.js';
+import type { TurnBackend } from './backends/backend.js';
+import { backendNames, type LoadedBackends } from './backends/registry.js';
+import { runBackendTurn, type TurnDeps } from './turn/run-turn.js';
 
-/** Everything activities need from the worker process. */
-export type ActivityDeps = BackendsDeps;
+/** Everything activities need from the worker process: the turn machinery's needs and the backends (`loadBackends`). */
+export interface ActivityDeps extends TurnDeps {
+  backends: LoadedBackends;
+}
 
 /** Name of the counter of finished turn attempts (tags `outcome`, `error_type`, `backend`). */
 export const TURNS_METRIC = 'convo_turns';
@@ -20,11 +23,10 @@ export const TURN_DURATION_BUCKETS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60
 
 /** Builds the activities the worker registers. */
 export function createActivities(deps: ActivityDeps) {
-  const backends = createBackends(deps);
   return {
     /**
      * Runs one turn of a conversation on its backend (`input.options.backend`). See `runBackendTurn` for the failures
-     * it raises.
+     * it raises; a backend this worker does not know fails the turn with a non-retryable `CliNotFound`.
      * Each attempt is counted in the worker's metrics ({@link TURNS_METRIC}, {@link TURN_DURATION_METRIC}) with
      * `outcome` `completed` or `failed` and, for a failure, `error_type` (the `ApplicationFailure` type, e.g.
      * `UsageLimit`, or `Cancelled`); the SDK adds `namespace`, `task_queue` and `activity_type`.
@@ -38,7 +40,7 @@ export function createActivities(deps: ActivityDeps) {
           backend: input.options.backend,
         });
       try {
-        const result = await runBackendTurn(backends[input.options.backend], deps, input);
+        const result = await runBackendTurn(backendFor(deps.backends, input.options.backend), deps, input);
         record('completed', '');
         return result;
       } catch (err) {
@@ -48,6 +50,17 @@ export function createActivities(deps: ActivityDeps) {
     },
     joinAccount,
   };
+}
+
+/** @throws ApplicationFailure `CliNotFound` (non-retryable) for a backend no plug-in has. */
+function backendFor(backends: LoadedBackends, name: string): TurnBackend {
+  const backend = backends.get(name);
+  if (backend) return backend;
+  throw ApplicationFailure.create({
+    type: 'CliNotFound',
+    message: `unknown backend ${name} (known: ${backendNames().join(', ')})`,
+    nonRetryable: true,
+  });
 }
 
 function recordTurn(meter: MetricMeter, durationMs: number, tags: Record<string, string>): void {

@@ -6,9 +6,22 @@ import { z } from 'zod';
 import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
 
-/** The CLIs a conversation can run on: Claude Code, and opencode (`opencode-ai`). */
+/**
+ * The name of the CLI a conversation runs on (`claude`, `opencode`, …): lower-case letters, digits and `-`. Which
+ * names exist is the backend registry's to say (`backendNames()` in `src/activities/backends/registry.ts`, checked
+ * by the client; a worker fails a turn on a backend it does not know with `CliNotFound`), so that a new backend is
+ * one folder plus one registry line and workflow code never lists them.
+ */
+export type Backend = string;
+
+/** The backend of a conversation that names none. */
+export const DEFAULT_BACKEND = 'claude';
+
+/** MERGE-SHIM: src/client/cli.ts lists these until it uses `backendNames()` of the registry. Delete at merge. */
 export const BACKENDS = ['claude', 'opencode'] as const;
-export type Backend = (typeof BACKENDS)[number];
+
+/** The form of a backend name. */
+export const BACKEND_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** Claude Code `--permission-mode` choices (Claude Code 2.1.x `--help`). */
 export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'] as const;
@@ -18,7 +31,7 @@ export const MAX_PROMPT_BYTES = 256 * 1024;
 
 /** How a conversation is set up. `cwd` is an absolute path on the workers. */
 export const ConversationOptions = z.object({
-  backend: z.enum(BACKENDS).default('claude'),
+  backend: z.string().regex(BACKEND_NAME, 'backend must be a lower-case name, e.g. claude').default(DEFAULT_BACKEND),
   cwd: z.string().startsWith('/', 'cwd must be an absolute path'),
   model: z.string().min(1).optional(),
   systemPrompt: z.string().min(1).optional(),

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TurnErrorType } from '../common/errors.js';
-import { loadConfig } from '../config.js';
 import { projectRoot } from '../paths.js';
-import { runChild } from '../activities/process.js';
+import { loadSettings } from '../activities/backends/claude/settings.js';
+import { runChild } from '../activities/turn/process.js';
 import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
 
 /** One recorded run, as stored in a fixture file. */
@@ -128,7 +128,7 @@ async function record(scenario: Scenario, claudePath: string, version: string, n
 }
 
 async function main(): Promise<void> {
-  const { claudePath } = loadConfig();
+  const claudePath = loadSettings().path;
   const versionLines: string[] = [];
   await runChild(claudePath, ['--version'], {
     cwd: tmpdir(),

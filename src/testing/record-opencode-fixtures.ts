@@ -13,14 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConversationOptions } from '../common/conversation.js';
 import type { TurnErrorType } from '../common/errors.js';
-import { loadConfig } from '../config.js';
 import { projectRoot } from '../paths.js';
-import { runChild } from '../activities/process.js';
-import { opencodeEnv } from '../activities/opencode/backend.js';
-import { retryableStatus } from '../activities/opencode/classify.js';
-import { parseOpencodeLine } from '../activities/opencode/events.js';
-import { startApiRelay, type RelayedFailure } from '../activities/opencode/relay.js';
-import { opencodeConfig, opencodeRunArgs, type OpencodeSettings } from '../activities/opencode/settings.js';
+import { retryableStatus } from '../activities/backends/http-status.js';
+import { opencodeEnv } from '../activities/backends/opencode/data-dir.js';
+import { parseEventLine } from '../activities/backends/opencode/events.js';
+import { startApiRelay, type RelayedFailure } from '../activities/backends/opencode/relay.js';
+import { opencodeConfig, runArgs } from '../activities/backends/opencode/run-config.js';
+import { loadSettings, type OpencodeSettings } from '../activities/backends/opencode/settings.js';
+import { runChild } from '../activities/turn/process.js';
 import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
 
 /** One recorded run, as stored in a fixture file. */
@@ -141,7 +141,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     : undefined;
   try {
     if (scenario.reply) model.script(scenario.reply);
-    const settings: OpencodeSettings = { path, model: 'anthropic/claude-sonnet-4-5', baseUrl: upstream, relay: Boolean(relay) };
+    const settings: OpencodeSettings = { path, model: 'anthropic/claude-sonnet-4-5', baseUrl: upstream, relay: Boolean(relay), cliMaxRetries: 0 };
     const configFile = join(dir, 'opencode.json');
     await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options(cwd, scenario.model), relay?.url ?? upstream)));
     const env = opencodeEnv(
@@ -178,7 +178,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     let stdoutLines = 0;
     const sessionArgs = scenario.resumeMissing ? 'ses_0000000000000000000missing' : undefined;
     const exit = await run(
-      opencodeRunArgs(options(cwd), sessionArgs),
+      runArgs(options(cwd), sessionArgs),
       (line) => {
         stdoutLines++;
         if (stdout.length < LOOP_LINES_KEPT) stdout.push(line);
@@ -188,7 +188,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     );
     const exitedAt = Date.now();
     let exported: unknown;
-    const sessionId = stdout.map((l) => parseOpencodeLine(l)?.sessionID).find(Boolean);
+    const sessionId = stdout.map((l) => parseEventLine(l)?.sessionID).find(Boolean);
     if (!stoppedBy && sessionId && ['success', 'tool-call', 'max-output-tokens', 'authentication-401'].includes(scenario.name)) {
       await run(['export', sessionId], () => undefined, new AbortController().signal, 60_000);
       exported = JSON.parse(await readFile(join(dir, 'export.out'), 'utf8'));
@@ -222,7 +222,7 @@ async function record(scenario: Scenario, path: string, version: string): Promis
 }
 
 async function main(): Promise<void> {
-  const { opencode } = loadConfig();
+  const opencode = loadSettings();
   const versionLines: string[] = [];
   await runChild(opencode.path, ['--version'], {
     cwd: tmpdir(),

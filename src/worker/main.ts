@@ -2,6 +2,7 @@
  * `convo worker`: runs a worker in the foreground until SIGINT or SIGTERM.
  */
 import { Runtime } from '@temporalio/worker';
+import { loadBackends } from '../activities/backends/registry.js';
 import { TURN_DURATION_BUCKETS_MS, TURN_DURATION_METRIC } from '../activities/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { describeConnection } from '../connection.js';
@@ -29,13 +30,14 @@ export function installMetrics(config: Pick<Config, 'metricsAddress'>): void {
 /** Runs a worker with the environment's configuration; resolves when it has shut down. */
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  const backends = loadBackends();
   installMetrics(config);
-  const { worker, connection } = await createConvoWorker(config);
+  const { worker, connection } = await createConvoWorker(config, {}, backends);
   try {
     const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
     const encryption = config.encryption?.encryptKeyId ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}` : '';
     console.error(
-      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, claude at ${config.claudePath}, opencode at ${config.opencode.path} (${config.opencode.model})${metrics}${encryption}`,
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}${metrics}${encryption}`,
     );
     // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();

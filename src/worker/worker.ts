@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { removeStaleTurnDirs } from '../activities/turn-dir.js';
+import { isBackendCli, loadBackends, secretEnvVars, type LoadedBackends } from '../activities/backends/registry.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { removeStaleTurnDirs } from '../activities/turn/turn-dir.js';
 import { createDataConverter, encodesFailures, encodingFailureConverterPath } from '../codec/data-converter.js';
 import type { Config } from '../config.js';
 import { connectionOptions } from '../connection.js';
@@ -25,12 +26,19 @@ export const prebuiltBundlePaths = {
   encodedFailures: fileURLToPath(new URL('../workflow-bundle-encoded-failures.js', import.meta.url)),
 };
 
-/** Activity dependencies from the configuration and this process's environment. */
-export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+/**
+ * Activity dependencies from the worker's configuration and this process's environment.
+ * @param backends the backends with their settings; default: read from `env` (throws ConfigError naming a variable
+ *   that does not parse).
+ */
+export function activityDeps(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  backends: LoadedBackends = loadBackends(env),
+): ActivityDeps {
   return {
-    claudePath: config.claudePath,
-    opencode: config.opencode,
-    cliMaxRetries: config.cliMaxRetries,
+    backends,
+    secretEnvVars: secretEnvVars(),
     hungAfterMs: config.hungAfterMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     workDir: config.workDir,
@@ -45,12 +53,14 @@ export function activityDeps(config: Config, env: NodeJS.ProcessEnv = process.en
  * Connects to Temporal and creates a worker. Payloads are compressed, and encrypted when `config.encryption` has a
  * current key. The caller runs it (`worker.run()`) and closes `connection` after.
  * @param overrides extra `Worker.create` options (tests use them for shutdown timing).
+ * @param backends the backends with their settings (see {@link loadBackends}); default: read from `process.env`.
  */
 export async function createConvoWorker(
   config: Config,
   overrides: Partial<WorkerOptions> = {},
+  backends: LoadedBackends = loadBackends(),
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  await removeStaleTurnDirs(config.workDir);
+  await removeStaleTurnDirs(config.workDir, isBackendCli);
   const connection = await NativeConnection.connect(connectionOptions(config));
   try {
     await ensureSearchAttributes(connection, config.namespace);
@@ -61,7 +71,7 @@ export async function createConvoWorker(
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
-      activities: createActivities(activityDeps(config)),
+      activities: createActivities(activityDeps(config, process.env, backends)),
       // Activity failures are encoded by this converter, workflow failures by the bundle's (built with the same one).
       dataConverter: {
         ...createDataConverter(config),

@@ -8,10 +8,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { runBackendTurn, type BackendDeps } from '../../src/activities/backend.js';
-import { opencodeBackend, type OpencodeBackendDeps } from '../../src/activities/opencode/backend.js';
+import { turnBackend } from '../../src/activities/backends/opencode/backend.js';
+import { loadSettings, type OpencodeSettings } from '../../src/activities/backends/opencode/settings.js';
+import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
 import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnProgress, type TurnResult } from '../../src/common/conversation.js';
-import { loadConfig } from '../../src/config.js';
 import { conversationLength, ScriptedModelServer } from '../../src/testing/model-server.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 import { opencodeProcessesIn } from '../helpers/processes.js';
@@ -19,7 +19,7 @@ import { opencodeProcessesIn } from '../helpers/processes.js';
 let model: ScriptedModelServer;
 let dir: string;
 let cwd: string;
-let deps: BackendDeps & OpencodeBackendDeps;
+let deps: TurnDeps & { opencode: OpencodeSettings };
 const API_KEY = 'sk-ant-test-opencode-0123456789';
 beforeAll(async () => {
   model = await ScriptedModelServer.start();
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await mkdir(cwd);
   // PWD names another directory, as in a worker started elsewhere: opencode must still run in the conversation's cwd.
   const env = { PATH: process.env.PATH, HOME: dir, PWD: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, OPENCODE_DISABLE_MODELS_FETCH: '1' };
-  deps = { ...testBackendDeps(dir, env), opencode: loadConfig(env).opencode };
+  deps = { ...testBackendDeps(dir, env), opencode: loadSettings(env) };
 });
 afterAll(async () => {
   await model?.close();
@@ -45,7 +45,7 @@ const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput 
   options: ConversationOptions.parse({ backend: 'opencode', cwd }),
   transcript,
 });
-const turn = (i: TurnInput, env = mockEnv(), d = deps) => env.run(runBackendTurn, opencodeBackend(d), d, i) as Promise<TurnResult>;
+const turn = (i: TurnInput, env = mockEnv(), d = deps) => env.run(runBackendTurn, turnBackend(d.opencode), d, i) as Promise<TurnResult>;
 const mainFor = (prompt: string) => model.requests.filter((r) => r.hasTools && r.lastUserText === prompt);
 const turnDirs = async () => (await readdir(dir)).filter((f) => f.startsWith('convo-turn-'));
 

@@ -6,20 +6,26 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { runClaudeTurn, type ClaudeBackendDeps } from '../../src/activities/claude/run-turn.js';
+import type { TurnBackend } from '../../src/activities/backends/backend.js';
+import { turnBackend } from '../../src/activities/backends/claude/backend.js';
+import { loadSettings } from '../../src/activities/backends/claude/settings.js';
+import { loadBackends, secretEnvVars } from '../../src/activities/backends/registry.js';
+import { createActivities } from '../../src/activities/index.js';
+import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
 import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
-import { loadConfig } from '../../src/config.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
 let model: ScriptedModelServer;
 let dir: string;
-let deps: ClaudeBackendDeps;
+let deps: TurnDeps;
+let claude: TurnBackend;
 beforeAll(async () => {
   model = await ScriptedModelServer.start();
   dir = await mkdtemp(join(tmpdir(), 'convo-activity-'));
   const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' };
-  deps = { ...testBackendDeps(dir, env), claudePath: loadConfig().claudePath };
+  deps = testBackendDeps(dir, env);
+  claude = turnBackend({ path: loadSettings().path, cliMaxRetries: 0 });
 });
 afterAll(async () => {
   await model?.close();
@@ -28,6 +34,7 @@ afterAll(async () => {
 afterEach(() => model.clearScript());
 
 const mockEnv = quietActivityEnv;
+const runClaudeTurn = (d: TurnDeps, i: TurnInput) => runBackendTurn(claude, d, i);
 
 const input = (prompt: string): TurnInput => ({
   conversationId: 'c',
@@ -100,4 +107,24 @@ test('a CLI killed mid-turn fails the turn with the signal in the message, retry
     message: 'claude was killed by SIGKILL before it reported a result',
     details: [expect.objectContaining({ signal: 'SIGKILL', exitCode: null })],
   });
+});
+
+test('a turn on a backend this worker does not know fails at once, non-retryably, naming the known ones', async () => {
+  const activities = createActivities({ ...deps, backends: loadBackends({ PATH: process.env.PATH }) });
+  const unknown = { ...input('hello'), options: { ...input('hello').options, backend: 'nope' } };
+  await expect(mockEnv().run(activities.runTurn, unknown)).rejects.toMatchObject({
+    type: 'CliNotFound',
+    nonRetryable: true,
+    message: 'unknown backend nope (known: claude, opencode)',
+  });
+});
+
+test("the worker's backends describe themselves in one line", () => {
+  const backends = loadBackends({ PATH: process.env.PATH, CLAUDE_PATH: '/x/claude', OPENCODE_PATH: '/y/opencode' });
+  expect(backends.describe()).toBe('claude at /x/claude, opencode at /y/opencode (anthropic/claude-sonnet-4-5)');
+  expect(backends.get('claude')?.binaryPath).toBe('/x/claude');
+  // Redaction covers every backend's secrets.
+  expect(secretEnvVars().sort()).toEqual(
+    ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY'].sort(),
+  );
 });

@@ -5,17 +5,18 @@
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import type { BackendDeps } from '../../src/activities/backend.js';
-import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/transcript.js';
+import { secretEnvVars } from '../../src/activities/backends/registry.js';
+import type { TurnDeps } from '../../src/activities/turn/run-turn.js';
+import { DEFAULT_SEGMENT_POLICY } from '../../src/activities/turn/transcript-segments.js';
 import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 
 /**
  * What every backend's turn needs, for turns run under `dir` (turn dirs there, transcript store in `dir/store`) with
- * the environment `env`: no CLI retries, a 60 s hung bound, heartbeats every 200 ms.
+ * the environment `env` (every backend's secrets redacted): a 60 s hung bound, heartbeats every 200 ms.
  */
-export function testBackendDeps(dir: string, env: NodeJS.ProcessEnv): BackendDeps & { cliMaxRetries: number } {
+export function testBackendDeps(dir: string, env: NodeJS.ProcessEnv): TurnDeps {
   return {
-    cliMaxRetries: 0,
+    secretEnvVars: secretEnvVars(),
     hungAfterMs: 60_000,
     heartbeatIntervalMs: 200,
     workDir: dir,

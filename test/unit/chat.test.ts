@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chatEntries } from '../../src/activities/backends/registry.js';
 import { formatChat, transcriptToChat } from '../../src/client/chat.js';
 import { projectRoot } from '../../src/paths.js';
 
@@ -40,7 +41,7 @@ test('lines that are not JSON, not messages, sidechains or meta are skipped; a l
 });
 
 test('an opencode transcript (a real export of opencode 1.18.33, as the backend stores it) reads as the same chat', async () => {
-  const { renderTranscript } = await import('../../src/activities/opencode/transcript.js');
+  const { renderTranscript } = await import('../../src/activities/backends/opencode/transcript.js');
   const recorded = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'opencode', 'tool-call.json'), 'utf8')) as {
     export: Record<string, unknown>;
   };
@@ -54,4 +55,21 @@ test('an opencode transcript (a real export of opencode 1.18.33, as the backend 
     'assistant:The file is written.',
   ]);
   expect(turns[0]!.entries[2]).toMatchObject({ input: { command: 'echo "written by a tool" > tool-output.txt' } });
+});
+
+test("each backend's chat parser reads its own transcript lines and skips the other's", async () => {
+  const { renderTranscript } = await import('../../src/activities/backends/opencode/transcript.js');
+  const recorded = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'opencode', 'tool-call.json'), 'utf8')) as {
+    export: Record<string, unknown>;
+  };
+  const claudeLines = fixture.split('\n');
+  const opencodeLines = renderTranscript(recorded.export).toString('utf8').split('\n');
+  const read = (backend: string | undefined, lines: string[]) => lines.flatMap((l) => chatEntries(backend, l) ?? []);
+  expect(read('claude', claudeLines)).toEqual(transcriptToChat(fixture).flatMap((t) => t.entries));
+  expect(read('opencode', opencodeLines).map((e) => e.kind)).toEqual(['user', 'assistant', 'tool_call', 'tool_result', 'assistant']);
+  expect(read('claude', opencodeLines)).toEqual([]);
+  expect(read('opencode', claudeLines)).toEqual([]);
+  // Without a backend, the first plug-in that reads a line does.
+  expect(read(undefined, [...claudeLines, ...opencodeLines])).toHaveLength(read('claude', claudeLines).length + 5);
+  expect(chatEntries('no-such-backend', claudeLines[0]!)).toBeUndefined();
 });

@@ -4,8 +4,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyRun } from '../../src/activities/claude/classify.js';
-import { emptySummary, summarize } from '../../src/activities/claude/stream-json.js';
+import { classifyRun } from '../../src/activities/backends/claude/classify.js';
+import { emptySummary, summarize } from '../../src/activities/backends/claude/events.js';
 import { projectRoot } from '../../src/paths.js';
 import type { ClaudeFixture } from '../../src/testing/record-claude-fixtures.js';
 

@@ -4,15 +4,15 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_EMPTY_STEPS } from '../../src/activities/opencode/backend.js';
+import { MAX_EMPTY_STEPS } from '../../src/activities/backends/opencode/backend.js';
 import {
   apiFailureOfRelayed,
   classifyApiFailure,
-  classifyOpencodeRun,
+  classifyRun,
   retryAfterMs,
-} from '../../src/activities/opencode/classify.js';
-import { emptyOpencodeSummary, opencodeReply, summarizeOpencode } from '../../src/activities/opencode/events.js';
-import { lastAssistantError, OpencodeExport } from '../../src/activities/opencode/transcript.js';
+} from '../../src/activities/backends/opencode/classify.js';
+import { emptySummary, opencodeReply, summarize } from '../../src/activities/backends/opencode/events.js';
+import { lastAssistantError, OpencodeExport } from '../../src/activities/backends/opencode/transcript.js';
 import { projectRoot } from '../../src/paths.js';
 import type { OpencodeFixture } from '../../src/testing/record-opencode-fixtures.js';
 
@@ -24,8 +24,8 @@ const fixture = (name: string): OpencodeFixture => fixtures.find((f) => f.scenar
 
 /** Classifies a fixture the way a turn does: the relay's failure when it stopped the run, else the run's output. */
 function classify(f: OpencodeFixture, now = new Date(f.recordedAt)) {
-  const summary = emptyOpencodeSummary();
-  for (const line of f.stdout) summarizeOpencode(summary, line);
+  const summary = emptySummary();
+  for (const line of f.stdout) summarize(summary, line);
   const exit = { exitCode: f.exitCode, signal: f.signal, stderrTail: f.stderr };
   if (f.stoppedBy === 'relay') {
     const failure = f.relayFailures!.filter((r) => r.mainLoop).at(-1)!;
@@ -36,7 +36,7 @@ function classify(f: OpencodeFixture, now = new Date(f.recordedAt)) {
     return { summary, result: summary.emptyStepsInARow >= MAX_EMPTY_STEPS ? { type: 'Hung' as const, message: 'looped' } : undefined };
   }
   const exported = f.export === undefined ? undefined : OpencodeExport.parse(f.export);
-  return { summary, result: classifyOpencodeRun(summary, exit, now, exported && lastAssistantError(exported)) };
+  return { summary, result: classifyRun(summary, exit, now, exported && lastAssistantError(exported)) };
 }
 
 test('every scenario has a recorded fixture', () => {

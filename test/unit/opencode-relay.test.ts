@@ -2,7 +2,7 @@
  * The relay between opencode and the model API, in front of the scripted model server: it passes requests and
  * responses through unchanged (SSE streams included) and reports failures with their status, headers and message.
  */
-import { startApiRelay, type ApiRelay, type RelayedFailure } from '../../src/activities/opencode/relay.js';
+import { startApiRelay, type ApiRelay, type RelayedFailure } from '../../src/activities/backends/opencode/relay.js';
 import { ScriptedModelServer } from '../../src/testing/model-server.js';
 
 let model: ScriptedModelServer;

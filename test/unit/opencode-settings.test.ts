@@ -3,31 +3,32 @@
  * environment.
  */
 import { accessSync, constants } from 'node:fs';
-import { opencodeEnv } from '../../src/activities/opencode/backend.js';
-import { conversationModel, opencodeConfig, opencodePermission, opencodeRunArgs } from '../../src/activities/opencode/settings.js';
+import { opencodeEnv } from '../../src/activities/backends/opencode/data-dir.js';
+import { conversationModel, opencodeConfig, opencodePermission, runArgs } from '../../src/activities/backends/opencode/run-config.js';
+import { loadSettings } from '../../src/activities/backends/opencode/settings.js';
 import { ConversationOptions } from '../../src/common/conversation.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/config/env.js';
 
 const options = (extra: Partial<ConversationOptions> = {}): ConversationOptions =>
   ConversationOptions.parse({ backend: 'opencode', cwd: '/srv/repo', ...extra });
 
 test('defaults: the bundled binary, anthropic/claude-sonnet-4-5, the Anthropic API (or ANTHROPIC_BASE_URL + /v1), the relay on', () => {
-  const plain = loadConfig({ PATH: process.env.PATH }).opencode;
+  const plain = loadSettings({ PATH: process.env.PATH });
   expect(plain).toMatchObject({ model: 'anthropic/claude-sonnet-4-5', baseUrl: 'https://api.anthropic.com/v1', relay: true });
   expect(plain.path).toMatch(/opencode(\.exe)?$/);
   expect(() => accessSync(plain.path, constants.X_OK)).not.toThrow();
 
-  const local = loadConfig({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000/', CONVO_OPENCODE_RELAY: '0', OPENCODE_PATH: '/opt/oc' }).opencode;
+  const local = loadSettings({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000/', CONVO_OPENCODE_RELAY: '0', OPENCODE_PATH: '/opt/oc' });
   expect(local).toMatchObject({ baseUrl: 'http://127.0.0.1:4000/v1', relay: false, path: '/opt/oc' });
   // Another provider: no base URL unless given.
-  expect(loadConfig({ CONVO_OPENCODE_MODEL: 'openai/gpt-5' }).opencode.baseUrl).toBeUndefined();
-  expect(loadConfig({ CONVO_OPENCODE_MODEL: 'openai/gpt-5', CONVO_OPENCODE_BASE_URL: 'https://llm.example/v1/' }).opencode.baseUrl).toBe('https://llm.example/v1');
+  expect(loadSettings({ CONVO_OPENCODE_MODEL: 'openai/gpt-5' }).baseUrl).toBeUndefined();
+  expect(loadSettings({ CONVO_OPENCODE_MODEL: 'openai/gpt-5', CONVO_OPENCODE_BASE_URL: 'https://llm.example/v1/' }).baseUrl).toBe('https://llm.example/v1');
 });
 
 test('a bad setting is refused naming the variable', () => {
-  expect(() => loadConfig({ CONVO_OPENCODE_MODEL: 'sonnet' })).toThrow(new ConfigError('invalid environment variable CONVO_OPENCODE_MODEL: must be provider/model, e.g. anthropic/claude-sonnet-4-5'));
-  expect(() => loadConfig({ CONVO_OPENCODE_RELAY: 'maybe' })).toThrow(/CONVO_OPENCODE_RELAY/);
-  expect(() => loadConfig({ CONVO_OPENCODE_BASE_URL: 'not a url' })).toThrow(/CONVO_OPENCODE_BASE_URL/);
+  expect(() => loadSettings({ CONVO_OPENCODE_MODEL: 'sonnet' })).toThrow(new ConfigError('invalid environment variable CONVO_OPENCODE_MODEL: must be provider/model, e.g. anthropic/claude-sonnet-4-5'));
+  expect(() => loadSettings({ CONVO_OPENCODE_RELAY: 'maybe' })).toThrow(/CONVO_OPENCODE_RELAY/);
+  expect(() => loadSettings({ CONVO_OPENCODE_BASE_URL: 'not a url' })).toThrow(/CONVO_OPENCODE_BASE_URL/);
 });
 
 test('the config file names model and base URL, never a credential', () => {
@@ -60,8 +61,8 @@ test('permission modes: plan is read-only, dontAsk allows only the allowed tools
 });
 
 test('arguments: the first turn may name a title, later ones continue the session; the prompt is never an argument', () => {
-  expect(opencodeRunArgs(options({ title: 'T' }), undefined)).toEqual(['run', '--format', 'json', '--title', 'T']);
-  expect(opencodeRunArgs(options({ title: 'T', systemPrompt: 'x', permissionMode: 'bypassPermissions' }), 'ses_1')).toEqual([
+  expect(runArgs(options({ title: 'T' }), undefined)).toEqual(['run', '--format', 'json', '--title', 'T']);
+  expect(runArgs(options({ title: 'T', systemPrompt: 'x', permissionMode: 'bypassPermissions' }), 'ses_1')).toEqual([
     'run',
     '--format',
     'json',

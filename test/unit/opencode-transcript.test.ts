@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseExport, renderTranscript, restoreSession } from '../../src/activities/opencode/transcript.js';
+import { parseExport, renderTranscript, restoreSession } from '../../src/activities/backends/opencode/transcript.js';
 import { projectRoot } from '../../src/paths.js';
 import type { OpencodeFixture } from '../../src/testing/record-opencode-fixtures.js';
 

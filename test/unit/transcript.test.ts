@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTranscriptParses, captureTranscript, projectSlug, restoreTranscript, transcriptPath } from '../../src/activities/claude/transcript.js';
-import { DEFAULT_SEGMENT_POLICY, readSegments } from '../../src/activities/transcript.js';
+import { assertTranscriptParses, captureTranscript, projectSlug, restoreTranscript, transcriptPath } from '../../src/activities/backends/claude/transcript.js';
+import { DEFAULT_SEGMENT_POLICY, readSegments } from '../../src/activities/turn/transcript-segments.js';
 import { promptProblem, type TranscriptSegment } from '../../src/common/conversation.js';
 import { utf8ByteLength } from '../../src/common/text.js';
 import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';

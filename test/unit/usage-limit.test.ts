@@ -2,7 +2,7 @@
  * parseUsageLimitReset over the message forms Claude Code has printed (CLI-FACTS and public Claude Code issues), with
  * fixed `now` values around midnight, month and year ends, and DST changes.
  */
-import { parseUsageLimitReset } from '../../src/activities/usage-limit.js';
+import { parseUsageLimitReset } from '../../src/activities/backends/claude/reset-time.js';
 
 // [text, now (UTC), zone for texts without one, expected reset (UTC)]
 const cases: Array<[string, string, string, string]> = [

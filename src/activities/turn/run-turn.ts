@@ -1,31 +1,27 @@
 /**
- * The backend interface, and the turn machinery every backend shares.
+ * The turn machinery every backend shares: runs one turn of a conversation on a backend plug-in's {@link TurnBackend}.
  *
- * A backend is one CLI (Claude Code, opencode, …) in one folder under `src/activities/`, registered once in
- * `backends.ts`. For a turn it says how to restore the session onto this worker and how to run the CLI
- * ({@link TurnBackend.prepare}), reads the run's event stream ({@link EventStream}), classifies how the run ended into
- * the shared error types ({@link BackendTurn.classify}) and captures the session back ({@link BackendTurn.capture}).
- *
- * Everything else is here, the same for every backend: the cwd and binary checks, the private turn dir, reading the
- * transcript segments, running the CLI in its own process group, heartbeats with {@link TurnProgress}, the hung
- * bound, cancellation (the process group is killed, then `CancelledFailure`), failures as `ApplicationFailure`s typed
- * from `TURN_ERROR_TYPES` with {@link TurnFailureDetails}, secret redaction, and the transcript change (delta or
- * whole, inline or claim-checked).
+ * The same for every backend: the cwd and binary checks, the private turn dir, reading the transcript segments,
+ * running the CLI in its own process group, heartbeats with {@link TurnProgress}, the hung bound, cancellation (the
+ * process group is killed, then `CancelledFailure`), failures as `ApplicationFailure`s typed from `TURN_ERROR_TYPES`
+ * with {@link TurnFailureDetails}, secret redaction, and the transcript change (delta or whole, inline or
+ * claim-checked). What differs per CLI sits behind the interface in `../backends/backend.ts`.
  */
 import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { TurnInput, TurnProgress, TurnResult } from '../common/conversation.js';
-import { NON_RETRYABLE_ERROR_TYPES, type TurnErrorType, type TurnFailureDetails } from '../common/errors.js';
-import type { TranscriptStore } from '../storage/transcript-store.js';
+import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
+import type { TranscriptStore } from '../../storage/transcript-store.js';
+import type { BackendTurn, Classification, TurnBackend } from '../backends/backend.js';
 import { runChild, type ChildExit } from './process.js';
 import { redactSecrets } from './redact.js';
-import { readSegments, transcriptChange, type SegmentPolicy } from './transcript.js';
+import { readSegments, transcriptChange, type SegmentPolicy } from './transcript-segments.js';
 import { CLI_PGID_FILE, makeTurnDir, removeTurnDir } from './turn-dir.js';
 
 /** What the shared machinery needs from the worker, whatever the backend. */
-export interface BackendDeps {
+export interface TurnDeps {
   /** Kill the CLI and fail the turn with `Hung` after this long without progress, ms. */
   hungAfterMs: number;
   /** Folder where private turn dirs are made. */
@@ -34,102 +30,13 @@ export interface BackendDeps {
   heartbeatIntervalMs: number;
   /** The worker's environment: passed to the CLI (credentials, base URL) and used to redact secrets. */
   env: NodeJS.ProcessEnv;
+  /** Names of the variables of `env` whose values are redacted: every backend's (`secretEnvVars()` of the registry). */
+  secretEnvVars: readonly string[];
   now: () => Date;
   /** Where transcript segments too large for history live. */
   store: TranscriptStore;
   /** What stays inline in history. */
   segmentPolicy: SegmentPolicy;
-}
-
-/** A failed run: its type, the CLI's own message, and for usage limits the reset time. */
-export interface Classification {
-  type: TurnErrorType;
-  message: string;
-  resetsAt?: Date;
-  resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
-  /** For retryable types: how long the API asked to wait, ms (becomes the activity's `nextRetryDelay`). */
-  retryAfterMs?: number;
-}
-
-/** What the machinery tells a backend about the turn it prepares. */
-export interface TurnContext {
-  input: TurnInput;
-  /** The worker's environment (see {@link BackendDeps.env}). */
-  env: NodeJS.ProcessEnv;
-  now: () => Date;
-  /** This turn's private folder (under `CONVO_WORK_DIR`); deleted with everything in it after the turn. */
-  turnDir: string;
-  /** The transcript to restore (the concatenated segments), bytes; empty on the first turn. */
-  transcript: Buffer;
-  /** Aborted when the turn is cancelled or stopped: helper processes of the backend end with it. */
-  signal: AbortSignal;
-  /** Ends the run now: the CLI's process group is killed and the turn fails with this classification. */
-  stop: (classification: Classification) => void;
-}
-
-/** How to run the CLI for one turn (in the conversation's cwd, its own process group). */
-export interface RunPlan {
-  args: string[];
-  /** The CLI's whole environment. */
-  env: NodeJS.ProcessEnv;
-  /** Written to the CLI's stdin, which is then closed. */
-  stdin: string;
-  /** Read stdout through this file instead of a pipe (see `runChild`). */
-  stdoutFile?: string;
-  /** ms between SIGTERM and SIGKILL when the run is ended; default 5000. */
-  killGraceMs?: number;
-}
-
-/** A run's stdout as the backend reads it, one line at a time, in order. */
-export interface EventStream {
-  /** Reads one stdout line. Returns true when it shows progress, which resets the hung bound. */
-  push(line: string): boolean;
-  /** What the run has done so far (heartbeat details without `elapsedMs`; `lastToolInput` is redacted here). */
-  progress(): Omit<TurnProgress, 'elapsedMs'>;
-}
-
-/** An event stream's {@link EventStream.progress} from what a backend's summary of the events holds. */
-export function progressOf(summary: { events: number; toolCalls: string[]; lastToolInput?: string }): Omit<TurnProgress, 'elapsedMs'> {
-  return { events: summary.events, toolCalls: summary.toolCalls.length, lastTool: summary.toolCalls.at(-1), lastToolInput: summary.lastToolInput };
-}
-
-/** One turn of a backend, from {@link TurnBackend.prepare}: the run plan, the stream reader, and what comes after. */
-export interface BackendTurn {
-  plan: RunPlan;
-  stream: EventStream;
-  /**
-   * How the run ended. Undefined for a success. Called only when the CLI ran and was neither cancelled, hung, nor
-   * stopped.
-   * @param now the worker's clock, for reset times.
-   */
-  classify(exit: ChildExit, now: Date): Promise<Classification | undefined>;
-  /** Backend-specific fields of the failure details (the exit, stderr and reset fields are added by the machinery). */
-  failureDetails(): Pick<TurnFailureDetails, 'resultSubtype' | 'apiErrorStatus' | 'errorName'>;
-  /**
-   * Reads the session back after a successful run.
-   * @returns the whole transcript now (the machinery turns it into a delta) and the turn's result fields.
-   * @throws ApplicationFailure `Unknown` when the CLI left no session to capture.
-   */
-  capture(): Promise<{ transcript: Buffer; result: Omit<TurnResult, 'transcript'> }>;
-  /** The `Hung` message for a run killed after `ms` without progress. */
-  hungMessage(ms: number): string;
-  /** Releases what `prepare` started (servers, files outside the turn dir). Called once, after the turn. */
-  close?(): Promise<void>;
-}
-
-/** A CLI backend. */
-export interface TurnBackend {
-  /** The CLI's name in messages, e.g. `claude`. */
-  readonly name: string;
-  /** Path of the CLI binary. */
-  readonly binaryPath: string;
-  /** The variable that sets {@link binaryPath}, named in `CliNotFound` messages. */
-  readonly binaryEnvVar: string;
-  /**
-   * Restores the session onto this worker (inside `ctx.turnDir`) and plans the run.
-   * @throws ApplicationFailure `TranscriptInvalid` or `SessionNotFound` when the transcript cannot be restored.
-   */
-  prepare(ctx: TurnContext): Promise<BackendTurn>;
 }
 
 /**
@@ -139,7 +46,7 @@ export interface TurnBackend {
  *   `InvalidRequest`, `UsageLimit` (non-retryable); `ServerError`, `MaxOutputTokens` (retried once), `Hung`, `Unknown`.
  * @throws CancelledFailure when the activity is cancelled (the CLI's process group is killed first).
  */
-export async function runBackendTurn(backend: TurnBackend, deps: BackendDeps, input: TurnInput): Promise<TurnResult> {
+export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input: TurnInput): Promise<TurnResult> {
   const ctx = Context.current();
   const { cwd } = input.options;
   await assertDirectory(cwd);
@@ -194,7 +101,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: BackendDeps, in
       const p = stream.progress();
       const progress: TurnProgress = {
         ...p,
-        lastToolInput: p.lastToolInput && redactSecrets(p.lastToolInput, deps.env),
+        lastToolInput: p.lastToolInput && redactSecrets(p.lastToolInput, deps.env, deps.secretEnvVars),
         elapsedMs: Date.now() - started,
       };
       ctx.heartbeat(progress);
@@ -222,7 +129,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: BackendDeps, in
       clearInterval(heartbeats);
     }
 
-    const fail = (c: Classification): ApplicationFailure => failure(c, exit, turn!, deps.env, ctx.info.attempt);
+    const fail = (c: Classification): ApplicationFailure => failure(c, exit, turn!, deps, ctx.info.attempt);
     if (ctx.cancellationSignal.aborted) throw cancelled();
     if (hung) throw fail({ type: 'Hung', message: turn.hungMessage(deps.hungAfterMs) });
     if (exit.spawnError) {
@@ -234,7 +141,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: BackendDeps, in
 
     const captured = await unlessCancelled(() => turn!.capture());
     const change = await transcriptChange(captured.transcript, before, input.transcript, deps.store, input.conversationId, deps.segmentPolicy);
-    return { ...captured.result, reply: redactSecrets(captured.result.reply, deps.env), transcript: change };
+    return { ...captured.result, reply: redactSecrets(captured.result.reply, deps.env, deps.secretEnvVars), transcript: change };
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     await turn?.close?.().catch(() => undefined);
@@ -242,12 +149,18 @@ export async function runBackendTurn(backend: TurnBackend, deps: BackendDeps, in
   }
 }
 
-function failure(c: Classification, exit: ChildExit, turn: BackendTurn, env: NodeJS.ProcessEnv, attempt: number): ApplicationFailure {
+function failure(
+  c: Classification,
+  exit: ChildExit,
+  turn: BackendTurn,
+  deps: Pick<TurnDeps, 'env' | 'secretEnvVars'>,
+  attempt: number,
+): ApplicationFailure {
   const details: TurnFailureDetails = {
     exitCode: exit.exitCode,
     signal: exit.signal,
     ...turn.failureDetails(),
-    stderrTail: redactSecrets(exit.stderrTail, env) || undefined,
+    stderrTail: redactSecrets(exit.stderrTail, deps.env, deps.secretEnvVars) || undefined,
     resetsAt: c.resetsAt?.toISOString(),
     resetSource: c.resetSource,
   };
@@ -255,7 +168,7 @@ function failure(c: Classification, exit: ChildExit, turn: BackendTurn, env: Nod
   const nonRetryable = NON_RETRYABLE_ERROR_TYPES.includes(c.type) || (c.type === 'MaxOutputTokens' && attempt >= 2);
   return ApplicationFailure.create({
     type: c.type,
-    message: redactSecrets(c.message, env),
+    message: redactSecrets(c.message, deps.env, deps.secretEnvVars),
     nonRetryable,
     details: [details],
     nextRetryDelay: c.retryAfterMs,

@@ -7,9 +7,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TranscriptChange, TranscriptSegment } from '../../common/conversation.js';
-import type { TranscriptStore } from '../../storage/transcript-store.js';
-import { DEFAULT_SEGMENT_POLICY, transcriptChange, type SegmentPolicy } from '../transcript.js';
+import type { TranscriptChange, TranscriptSegment } from '../../../common/conversation.js';
+import type { TranscriptStore } from '../../../storage/transcript-store.js';
+import { DEFAULT_SEGMENT_POLICY, transcriptChange, type SegmentPolicy } from '../../turn/transcript-segments.js';
 
 /** The project folder name Claude Code derives from a cwd. */
 export function projectSlug(cwd: string): string {

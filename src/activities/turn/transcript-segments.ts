@@ -4,8 +4,8 @@
  * (an `append` of only the new bytes when the old ones are still its prefix, else a `replace`).
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { segmentBytes, type TranscriptChange, type TranscriptSegment } from '../common/conversation.js';
-import { TranscriptIntegrityError, type TranscriptStore } from '../storage/transcript-store.js';
+import { segmentBytes, type TranscriptChange, type TranscriptSegment } from '../../common/conversation.js';
+import { TranscriptIntegrityError, type TranscriptStore } from '../../storage/transcript-store.js';
 
 /** Limits on what stays in workflow history; the rest goes to the transcript store. Bytes. */
 export interface SegmentPolicy {

@@ -5,8 +5,8 @@
  * fields Convo reads are declared; everything else passes through untouched, so a new CLI field never breaks a turn.
  */
 import { z } from 'zod';
-import { parseJsonLine } from '../../common/json-line.js';
-import { toolInputLine } from '../tool-input.js';
+import { parseJsonLine } from '../../../common/json-line.js';
+import { toolInputLine } from '../../turn/tool-input.js';
 
 const ContentBlock = z
   .object({ type: z.string(), text: z.string().optional(), name: z.string().optional(), input: z.unknown() })
@@ -95,12 +95,12 @@ export type RateLimitEvent = z.infer<typeof RateLimitEvent>;
  * Parses one stdout line. Returns undefined for a line that is not a JSON object (the CLI prints a few plain-text
  * lines in some failures; callers keep those as text).
  */
-export function parseStreamLine(line: string): StreamEvent | undefined {
+export function parseEventLine(line: string): StreamEvent | undefined {
   return parseJsonLine(line, StreamEvent);
 }
 
 /** What a run's events add up to: the `result` event, the last rate-limit state, CLI retries and tools called. */
-export interface StreamSummary {
+export interface EventSummary {
   result?: ResultEvent;
   rateLimit?: RateLimitEvent['rate_limit_info'];
   apiRetries: SystemEvent[];
@@ -112,8 +112,8 @@ export interface StreamSummary {
 }
 
 /** Folds one event (or a non-JSON line) into a summary. */
-export function summarize(summary: StreamSummary, line: string): StreamEvent | undefined {
-  const event = parseStreamLine(line);
+export function summarize(summary: EventSummary, line: string): StreamEvent | undefined {
+  const event = parseEventLine(line);
   if (!event) {
     if (line.trim()) summary.textLines.push(line.trim());
     return undefined;
@@ -141,6 +141,6 @@ export function summarize(summary: StreamSummary, line: string): StreamEvent | u
 }
 
 /** A summary with nothing in it yet. */
-export function emptySummary(): StreamSummary {
+export function emptySummary(): EventSummary {
   return { apiRetries: [], toolCalls: [], events: 0, textLines: [] };
 }

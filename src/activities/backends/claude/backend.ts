@@ -2,29 +2,37 @@
  * The Claude Code backend: restore the transcript into a private config dir, run
  * `claude --print --output-format stream-json --verbose` with the prompt on stdin, read its stream-json events,
  * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
- * failures) is shared: see `../backend.ts`.
+ * failures) is shared: see `../../turn/run-turn.ts`.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TurnInput, TurnResult } from '../../common/conversation.js';
-import { progressOf, runBackendTurn, type BackendDeps, type BackendTurn, type TurnBackend } from '../backend.js';
+import type { TurnInput, TurnResult } from '../../../common/conversation.js';
+import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend } from '../backend.js';
+import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
-import { emptySummary, summarize } from './stream-json.js';
+import { emptySummary, summarize } from './events.js';
+import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
 
-/** What the Claude Code backend needs from the worker. */
-export interface ClaudeBackendDeps extends BackendDeps {
-  /** Path of the `claude` binary. */
-  claudePath: string;
-  /** `CLAUDE_CODE_MAX_RETRIES` for the CLI: Temporal owns retries, so this stays small (default 0). */
-  cliMaxRetries: number;
-}
+/**
+ * The Claude Code plug-in. Its secrets are Claude Code's API key and tokens; any process whose command line names
+ * `claude` counts as its CLI.
+ */
+export const plugin: BackendPlugin<ClaudeSettings> = {
+  name: 'claude',
+  secretEnvVars: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
+  loadSettings,
+  describe: (settings) => `claude at ${settings.path}`,
+  turnBackend,
+  isCliProcess: (cmdline) => cmdline.includes('claude'),
+  chatEntries,
+};
 
-/** The Claude Code backend. */
-export function claudeBackend(deps: Pick<ClaudeBackendDeps, 'claudePath' | 'cliMaxRetries'>): TurnBackend {
+/** The Claude Code backend for turns, with the worker's settings. */
+export function turnBackend(settings: ClaudeSettings): TurnBackend {
   return {
     name: 'claude',
-    binaryPath: deps.claudePath,
+    binaryPath: settings.path,
     binaryEnvVar: 'CLAUDE_PATH',
     async prepare(ctx): Promise<BackendTurn> {
       const { input, turnDir: configDir, env } = ctx;
@@ -34,8 +42,8 @@ export function claudeBackend(deps: Pick<ClaudeBackendDeps, 'claudePath' | 'cliM
       const summary = emptySummary();
       return {
         plan: {
-          args: claudeArgs(input),
-          env: { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_MAX_RETRIES: String(deps.cliMaxRetries), DISABLE_AUTOUPDATER: '1' },
+          args: runArgs(input),
+          env: { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries), DISABLE_AUTOUPDATER: '1' },
           stdin: input.prompt,
         },
         stream: {
@@ -71,16 +79,8 @@ export function claudeBackend(deps: Pick<ClaudeBackendDeps, 'claudePath' | 'cliM
   };
 }
 
-/**
- * Runs one turn on the Claude Code backend.
- * @throws ApplicationFailure and CancelledFailure as `runBackendTurn` describes.
- */
-export async function runClaudeTurn(deps: ClaudeBackendDeps, input: TurnInput): Promise<TurnResult> {
-  return runBackendTurn(claudeBackend(deps), deps, input);
-}
-
 /** The CLI's arguments for a turn: `--session-id` on the first turn, `--resume` once there is a transcript. */
-export function claudeArgs(input: TurnInput): string[] {
+export function runArgs(input: TurnInput): string[] {
   const { options } = input;
   const args = ['--print', '--output-format', 'stream-json', '--verbose'];
   args.push(...(input.transcript.length > 0 ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));

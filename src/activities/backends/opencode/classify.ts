@@ -7,12 +7,14 @@
  * Source: the failure shapes of opencode 1.18.33 recorded in `test/fixtures/opencode` (`npm run
  * record-opencode-fixtures`) and shared CLI-FACTS. opencode's API errors come from the AI SDK (`APIError` with
  * `statusCode`, `isRetryable`, `responseHeaders`, `responseBody`), its own errors are named (`ProviderAuthError`,
- * `MessageOutputLengthError`, `ContextOverflowError`, `MessageAbortedError`, `UnknownError`).
+ * `MessageOutputLengthError`, `ContextOverflowError`, `MessageAbortedError`, `UnknownError`). HTTP statuses map as
+ * for every backend (`../http-status.ts`), except a 429's `retry-after`, which makes it a usage limit.
  */
 import { stripVTControlCharacters } from 'node:util';
 import type { Classification } from '../backend.js';
-import type { ChildExit } from '../process.js';
-import type { OpencodeError, OpencodeSummary } from './events.js';
+import { errorTypeOfStatus, retryableStatus } from '../http-status.js';
+import type { ChildExit } from '../../turn/process.js';
+import type { OpencodeError, EventSummary } from './events.js';
 import type { RelayedFailure } from './relay.js';
 
 /** A model API failure, from opencode's error or from the relay: what classification needs of it. */
@@ -44,11 +46,6 @@ export function apiFailureOf(error: OpencodeError): ApiFailure {
   };
 }
 
-/** Statuses the AI SDK marks retryable (opencode then retries itself): 408, 409, 429 and 5xx (502: unreachable). */
-export function retryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
 /** The {@link ApiFailure} of a failure the relay saw. */
 export function apiFailureOfRelayed(f: RelayedFailure): ApiFailure {
   return {
@@ -77,10 +74,11 @@ export function classifyApiFailure(failure: ApiFailure, now: Date): Classificati
   const { name, status, headers } = failure;
   const message = status !== undefined ? `API Error: ${status} ${failure.message}` : failure.message;
   const text = `${failure.message}\n${failure.body ?? ''}`;
-  if (name === 'ProviderAuthError' || status === 401 || status === 403 || /authentication_error|permission_error/.test(failure.body ?? '')) {
+  const byStatus = status === undefined ? undefined : errorTypeOfStatus(status);
+  if (name === 'ProviderAuthError' || byStatus === 'Authentication' || /authentication_error|permission_error/.test(failure.body ?? '')) {
     return { type: 'Authentication', message };
   }
-  if (status === 402 || /billing_error|insufficient_quota|credit balance is too low/i.test(text)) return { type: 'Billing', message };
+  if (byStatus === 'Billing' || /billing_error|insufficient_quota|credit balance is too low/i.test(text)) return { type: 'Billing', message };
   if (status === 429) {
     const delayMs = retryAfterMs(headers, now);
     if (delayMs !== undefined) {
@@ -91,10 +89,8 @@ export function classifyApiFailure(failure: ApiFailure, now: Date): Classificati
   if (name === 'ContextOverflowError') return { type: 'InvalidRequest', message };
   if (name === 'MessageOutputLengthError') return { type: 'MaxOutputTokens', message };
   if (/model not found/i.test(failure.message)) return { type: 'InvalidRequest', message };
-  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409) {
-    return { type: 'InvalidRequest', message };
-  }
-  if ((status !== undefined && status >= 408) || (status === undefined && failure.retryable)) {
+  if (byStatus === 'InvalidRequest') return { type: 'InvalidRequest', message };
+  if (byStatus === 'ServerError' || (status === undefined && failure.retryable)) {
     return { type: 'ServerError', message, retryAfterMs: retryAfterMs(headers, now) };
   }
   return { type: 'Unknown', message };
@@ -122,8 +118,8 @@ export function retryAfterMs(headers: Record<string, string>, now: Date): number
  * @param exportError the error on the last assistant message of the session export, when the run printed none.
  * @param relayed the last model API failure the relay saw on the main loop, when the run printed no error.
  */
-export function classifyOpencodeRun(
-  summary: OpencodeSummary,
+export function classifyRun(
+  summary: EventSummary,
   exit: ChildExit,
   now: Date,
   exportError?: OpencodeError,

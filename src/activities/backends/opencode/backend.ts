@@ -10,18 +10,21 @@
  * (opencode's loop on a reply it cannot read), ends it with `Hung`; the process group gets SIGTERM, then SIGKILL after
  * {@link KILL_GRACE_MS} (opencode has been seen to ignore SIGTERM while looping).
  */
-import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TurnResult } from '../../common/conversation.js';
-import { oneLine } from '../../common/text.js';
-import { progressOf, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
-import { runChild, type ChildExit } from '../process.js';
-import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyOpencodeRun, retryableStatus, stripAnsi } from './classify.js';
-import { emptyOpencodeSummary, opencodeReply, summarizeOpencode } from './events.js';
+import type { TurnResult } from '../../../common/conversation.js';
+import { oneLine } from '../../../common/text.js';
+import { runChild, type ChildExit } from '../../turn/process.js';
+import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
+import { retryableStatus } from '../http-status.js';
+import { chatEntries } from './chat.js';
+import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyRun, stripAnsi } from './classify.js';
+import { linkUserLogin, opencodeEnv } from './data-dir.js';
+import { emptySummary, opencodeReply, summarize } from './events.js';
 import { startApiRelay, type ApiRelay } from './relay.js';
-import { opencodeConfig, opencodeRunArgs, type OpencodeSettings } from './settings.js';
+import { opencodeConfig, runArgs } from './run-config.js';
+import { loadSettings, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
 /** Empty model calls in a row after which a run counts as looping and is ended with `Hung`. */
@@ -31,26 +34,31 @@ export const KILL_GRACE_MS = 2_000;
 /** Bound on `opencode import` and `opencode export`, ms. */
 export const HELPER_TIMEOUT_MS = 120_000;
 
-/** What the opencode backend needs from the worker. */
-export interface OpencodeBackendDeps {
-  opencode: OpencodeSettings;
-  /** Failed model calls opencode may retry itself before the turn ends (`CONVO_CLI_MAX_RETRIES`, default 0). */
-  cliMaxRetries: number;
-}
+/**
+ * The opencode plug-in. Its secrets are the provider keys opencode reads most often; its CLI is recognised by the
+ * binary's file name (a worker's own path may contain "opencode").
+ */
+export const plugin: BackendPlugin<OpencodeSettings> = {
+  name: 'opencode',
+  secretEnvVars: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY'],
+  loadSettings,
+  describe: (settings) => `opencode at ${settings.path} (${settings.model})`,
+  turnBackend,
+  isCliProcess: (cmdline) => /(^|\/)opencode[^/]*$/.test(cmdline.split('\0')[0] ?? ''),
+  chatEntries,
+};
 
-/** The opencode backend. */
-export function opencodeBackend(deps: OpencodeBackendDeps): TurnBackend {
-  const settings = deps.opencode;
+/** The opencode backend for turns, with the worker's settings. */
+export function turnBackend(settings: OpencodeSettings): TurnBackend {
   return {
     name: 'opencode',
     binaryPath: settings.path,
     binaryEnvVar: 'OPENCODE_PATH',
-    prepare: (ctx) => prepareTurn(deps, ctx),
+    prepare: (ctx) => prepareTurn(settings, ctx),
   };
 }
 
-async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise<BackendTurn> {
-  const settings = deps.opencode;
+async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promise<BackendTurn> {
   const { input, turnDir } = ctx;
   const { options } = input;
   const restored = ctx.transcript.length > 0 ? restoreSession(ctx.transcript) : undefined;
@@ -62,7 +70,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
   if (settings.relay && settings.baseUrl) {
     relay = await startApiRelay(settings.baseUrl, (failure) => {
       if (!failure.mainLoop || !retryableStatus(failure.status)) return;
-      if (++retryableFailures > deps.cliMaxRetries) ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
+      if (++retryableFailures > settings.cliMaxRetries) ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
     });
   }
   try {
@@ -112,7 +120,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
       }
     }
 
-    const summary = emptyOpencodeSummary();
+    const summary = emptySummary();
     /** The last model API failure of the agent loop the relay saw. */
     const lastRelayedFailure = () => relay?.failures.filter((f) => f.mainLoop).at(-1);
     const runStarted = Date.now();
@@ -134,7 +142,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
 
     return {
       plan: {
-        args: opencodeRunArgs(options, restored?.sessionId),
+        args: runArgs(options, restored?.sessionId),
         env,
         stdin: input.prompt,
         stdoutFile: join(turnDir, 'run.out'),
@@ -142,7 +150,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
       },
       stream: {
         push(line) {
-          const progress = summarizeOpencode(summary, line);
+          const progress = summarize(summary, line);
           if (summary.emptyStepsInARow >= MAX_EMPTY_STEPS) {
             ctx.stop({
               type: 'Hung',
@@ -161,7 +169,7 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
           // opencode can end a run without an error event yet with the error on the session's last message.
           exportError = lastAssistantError((await exportSession()).parsed);
         }
-        return classifyOpencodeRun(summary, exit, now, exportError, relayed && apiFailureOfRelayed(relayed));
+        return classifyRun(summary, exit, now, exportError, relayed && apiFailureOfRelayed(relayed));
       },
       failureDetails() {
         const error = summary.errors[0];
@@ -191,32 +199,4 @@ async function prepareTurn(deps: OpencodeBackendDeps, ctx: TurnContext): Promise
     await relay?.close();
     throw err;
   }
-}
-
-/**
- * opencode's environment: the worker's, with opencode's data in the turn's private folder, the turn's config file,
- * project config off, `PWD` set to the conversation's cwd (opencode takes its directory from `PWD` before the process's
- * cwd), and none of the variables that would point opencode at other sessions or config (`OPENCODE_DB`,
- * `OPENCODE_CONFIG_CONTENT`).
- */
-export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, configFile: string, cwd: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...workerEnv };
-  delete env.OPENCODE_DB;
-  delete env.OPENCODE_CONFIG_CONTENT;
-  return {
-    ...env,
-    PWD: cwd,
-    XDG_DATA_HOME: dataHome,
-    OPENCODE_CONFIG: configFile,
-    OPENCODE_DISABLE_PROJECT_CONFIG: '1',
-    OPENCODE_DISABLE_AUTOUPDATE: '1',
-    OPENCODE_DISABLE_SHARE: '1',
-  };
-}
-
-/** Links the worker user's `opencode auth login` credentials (`<XDG_DATA_HOME or ~/.local/share>/opencode/auth.json`). */
-async function linkUserLogin(dataHome: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const userData = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-  const auth = join(userData, 'opencode', 'auth.json');
-  if (await stat(auth).catch(() => undefined)) await symlink(auth, join(dataHome, 'opencode', 'auth.json'));
 }

@@ -1,7 +1,7 @@
 /**
  * The private Claude Code config dir (`CLAUDE_CONFIG_DIR`) each turn runs in: the turn dir itself (see
- * `../turn-dir.ts`). A worker user logged in with `claude login` stays logged in inside it: the credentials file is
- * linked (so a token the CLI refreshes is written back to the user's own file) and the global config is copied.
+ * `../../turn/turn-dir.ts`). A worker user logged in with `claude login` stays logged in inside it: the credentials
+ * file is linked (so a token the CLI refreshes is written back to the user's own file) and the global config is copied.
  */
 import { copyFile, stat, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';

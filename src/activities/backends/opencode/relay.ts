@@ -16,7 +16,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { oneLine } from '../../common/text.js';
+import { oneLine } from '../../../common/text.js';
 
 /** A response of the model API with status 400 or more, or a request that reached no response. */
 export interface RelayedFailure {

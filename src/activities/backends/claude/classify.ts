@@ -4,16 +4,17 @@
  *
  * Source: the failure shapes of Claude Code 2.1.330 recorded in shared CLI-FACTS and `test/fixtures/claude`.
  */
+import type { ChildExit } from '../../turn/process.js';
 import type { Classification } from '../backend.js';
-import { parseUsageLimitReset } from '../usage-limit.js';
-import type { ChildExit } from '../process.js';
-import type { StreamSummary } from './stream-json.js';
+import { errorTypeOfStatus } from '../http-status.js';
+import type { EventSummary } from './events.js';
+import { parseUsageLimitReset } from './reset-time.js';
 
 /**
  * Classifies a finished run. Returns undefined when the run succeeded (a `result` event with `is_error: false`).
  * @param now the worker's clock, for reset times given as a wall-clock time without a date.
  */
-export function classifyRun(summary: StreamSummary, exit: ChildExit, now: Date): Classification | undefined {
+export function classifyRun(summary: EventSummary, exit: ChildExit, now: Date): Classification | undefined {
   const result = summary.result;
   if (result && !result.is_error && exit.exitCode === 0) return undefined;
 
@@ -36,24 +37,22 @@ export function classifyRun(summary: StreamSummary, exit: ChildExit, now: Date):
 
   const status = result?.api_error_status ?? undefined;
   const apiType = result?.api_error_type ?? undefined;
-  if (status === 401 || status === 403 || apiType === 'authentication_error' || apiType === 'permission_error') {
+  const byStatus = status === undefined ? undefined : errorTypeOfStatus(status);
+  if (byStatus === 'Authentication' || apiType === 'authentication_error' || apiType === 'permission_error') {
     return { type: 'Authentication', message };
   }
-  if (status === 402 || apiType === 'billing_error' || /credit balance is too low|billing/i.test(text)) {
+  if (byStatus === 'Billing' || apiType === 'billing_error' || /credit balance is too low|billing/i.test(text)) {
     return { type: 'Billing', message };
   }
   if (/Invalid API key|Please run \/login|OAuth token (has )?(expired|revoked)|Not logged in/i.test(text)) {
     return { type: 'Authentication', message };
   }
-  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
-    return { type: 'InvalidRequest', message };
-  }
-  if (apiType === 'invalid_request_error') return { type: 'InvalidRequest', message };
+  if (byStatus === 'InvalidRequest' || apiType === 'invalid_request_error') return { type: 'InvalidRequest', message };
   if (/output token maximum|max_output_tokens|exceeded the \d+ output token/i.test(text)) {
     return { type: 'MaxOutputTokens', message };
   }
   if (
-    (status !== undefined && (status >= 500 || status === 429 || status === 408 || status === 409)) ||
+    byStatus === 'ServerError' ||
     apiType === 'overloaded_error' ||
     apiType === 'api_error' ||
     apiType === 'rate_limit_error' ||

@@ -11,14 +11,6 @@ import { join } from 'node:path';
 export const CLI_PGID_FILE = '.convo-cli-pgid';
 
 /**
- * Whether a command line (`/proc/<pid>/cmdline`) is a CLI's whose orphaned process group a starting worker stops:
- * anything naming `claude`, or an `opencode` binary (by its file name: a worker's own path may contain "opencode").
- */
-function isCli(cmdline: string): boolean {
-  return cmdline.includes('claude') || /(^|\/)opencode[^/]*$/.test(cmdline.split('\0')[0] ?? '');
-}
-
-/**
  * Makes a fresh turn dir under `parent`, named `convo-turn-<worker pid>-<random>`.
  * @returns its path; remove it with {@link removeTurnDir}.
  */
@@ -34,22 +26,24 @@ export async function removeTurnDir(dir: string): Promise<void> {
 /**
  * Removes the turn dirs (transcript copies included) that workers killed mid-turn left under `parent`: those whose
  * worker pid no longer runs. Called when a worker starts.
+ * @param isCli whether a command line (`/proc/<pid>/cmdline`, NUL-separated) is a backend's CLI, whose orphaned
+ *   process group is then killed (`isBackendCli` of `../backends/registry.ts`).
  * @returns the paths removed.
  */
-export async function removeStaleTurnDirs(parent: string): Promise<string[]> {
+export async function removeStaleTurnDirs(parent: string, isCli: (cmdline: string) => boolean): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const pid = Number(/^convo-turn-(\d+)-/.exec(name)?.[1]);
     if (!pid || pidAlive(pid)) continue;
-    await killOrphanedCli(join(parent, name));
+    await killOrphanedCli(join(parent, name), isCli);
     await rm(join(parent, name), { recursive: true, force: true });
     removed.push(join(parent, name));
   }
   return removed;
 }
 
-/** Kills the process group of a CLI that outlived its worker, if that group still is a `claude` or `opencode`. */
-async function killOrphanedCli(dir: string): Promise<void> {
+/** Kills the process group of a CLI that outlived its worker, if that group still is a backend's CLI. */
+async function killOrphanedCli(dir: string, isCli: (cmdline: string) => boolean): Promise<void> {
   const pgid = Number(await readFile(join(dir, CLI_PGID_FILE), 'utf8').catch(() => ''));
   if (!pgid) return;
   const cmdline = await readFile(`/proc/${pgid}/cmdline`, 'utf8').catch(() => '');

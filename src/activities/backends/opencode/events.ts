@@ -17,8 +17,8 @@
  * Only the fields Convo reads are declared; everything else passes through, so a new field never breaks a turn.
  */
 import { z } from 'zod';
-import { parseJsonLine } from '../../common/json-line.js';
-import { toolInputLine } from '../tool-input.js';
+import { parseJsonLine } from '../../../common/json-line.js';
+import { toolInputLine } from '../../turn/tool-input.js';
 
 /** opencode's structured error (`NamedError.toObject()`): a name and its data. */
 export const OpencodeError = z.looseObject({
@@ -67,7 +67,7 @@ const StepFinishPart = z.looseObject({
 });
 
 /** What a run's events add up to. */
-export interface OpencodeSummary {
+export interface EventSummary {
   /** Event lines read. */
   events: number;
   /** The session the run worked on (`ses_…`), from the first event that names one. */
@@ -95,7 +95,7 @@ export interface OpencodeSummary {
 }
 
 /** A summary with nothing in it yet. */
-export function emptyOpencodeSummary(): OpencodeSummary {
+export function emptySummary(): EventSummary {
   return {
     events: 0,
     toolCalls: [],
@@ -110,7 +110,7 @@ export function emptyOpencodeSummary(): OpencodeSummary {
 }
 
 /** Parses one stdout line; undefined for a line that is not a JSON object with a `type`. */
-export function parseOpencodeLine(line: string): OpencodeEvent | undefined {
+export function parseEventLine(line: string): OpencodeEvent | undefined {
   return parseJsonLine(line, OpencodeEvent);
 }
 
@@ -119,8 +119,8 @@ export function parseOpencodeLine(line: string): OpencodeEvent | undefined {
  * @returns true when the line shows progress: text, a tool call, an error, or a model call that produced something.
  *   Empty model calls (the loop opencode falls into when a reply cannot be read) and `step_start` are not progress.
  */
-export function summarizeOpencode(summary: OpencodeSummary, line: string): boolean {
-  const event = parseOpencodeLine(line);
+export function summarize(summary: EventSummary, line: string): boolean {
+  const event = parseEventLine(line);
   if (!event) {
     if (line.trim()) summary.textLines.push(line.trim());
     return false;
@@ -181,7 +181,7 @@ export function summarizeOpencode(summary: OpencodeSummary, line: string): boole
  * The turn's reply: the text parts of the last assistant message that has any, joined by newlines (a tool call's
  * message usually precedes the final answer's).
  */
-export function opencodeReply(summary: OpencodeSummary): string {
+export function opencodeReply(summary: EventSummary): string {
   const last = summary.texts.at(-1);
   if (!last) return '';
   return summary.texts

@@ -1,5 +1,5 @@
 /** One short line describing a tool call's input, for turn progress (`convo watch`, the Web UI). */
-import { oneLine } from '../common/text.js';
+import { oneLine } from '../../common/text.js';
 
 /**
  * The most telling string of a tool call's input (its `command`, `file_path`/`filePath`, `path`, `pattern`, `url`,

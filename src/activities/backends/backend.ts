@@ -1,0 +1,146 @@
+/**
+ * The backend plug-in interface. A backend is one CLI (Claude Code, opencode, …) in one folder under
+ * `src/activities/backends/`, with the same file names for the same roles (`backend.ts` the plug-in, `settings.ts`,
+ * `events.ts`, `classify.ts`, `transcript.ts`, `chat.ts`), registered with one line in `registry.ts`.
+ *
+ * A plug-in ({@link BackendPlugin}) reads its worker settings from the environment, describes itself in the worker's
+ * start line, names the secrets to redact, recognises its CLI's orphaned processes, reads its transcript as a chat, and
+ * makes the {@link TurnBackend} that runs turns. For a turn, the backend restores the session onto this worker and
+ * plans the run ({@link TurnBackend.prepare}), reads the run's event stream ({@link EventStream}), classifies how the
+ * run ended into the shared error types ({@link BackendTurn.classify}) and captures the session back
+ * ({@link BackendTurn.capture}). Everything else is the shared turn machinery: see `../turn/run-turn.ts`.
+ */
+import type { ChatEntry } from '../../common/chat.js';
+import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
+import type { ChildExit } from '../turn/process.js';
+
+/** A failed run: its type, the CLI's own message, and for usage limits the reset time. */
+export interface Classification {
+  type: TurnErrorType;
+  message: string;
+  resetsAt?: Date;
+  resetSource?: 'rate_limit_event' | 'retry-after' | 'text';
+  /** For retryable types: how long the API asked to wait, ms (becomes the activity's `nextRetryDelay`). */
+  retryAfterMs?: number;
+}
+
+/** What the machinery tells a backend about the turn it prepares. */
+export interface TurnContext {
+  input: TurnInput;
+  /** The worker's environment: passed to the CLI (credentials, base URL). */
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  /** This turn's private folder (under `CONVO_WORK_DIR`); deleted with everything in it after the turn. */
+  turnDir: string;
+  /** The transcript to restore (the concatenated segments), bytes; empty on the first turn. */
+  transcript: Buffer;
+  /** Aborted when the turn is cancelled or stopped: helper processes of the backend end with it. */
+  signal: AbortSignal;
+  /** Ends the run now: the CLI's process group is killed and the turn fails with this classification. */
+  stop: (classification: Classification) => void;
+}
+
+/** How to run the CLI for one turn (in the conversation's cwd, its own process group). */
+export interface RunPlan {
+  args: string[];
+  /** The CLI's whole environment. */
+  env: NodeJS.ProcessEnv;
+  /** Written to the CLI's stdin, which is then closed. */
+  stdin: string;
+  /** Read stdout through this file instead of a pipe (see `runChild`). */
+  stdoutFile?: string;
+  /** ms between SIGTERM and SIGKILL when the run is ended; default 5000. */
+  killGraceMs?: number;
+}
+
+/** A run's stdout as the backend reads it, one line at a time, in order. */
+export interface EventStream {
+  /** Reads one stdout line. Returns true when it shows progress, which resets the hung bound. */
+  push(line: string): boolean;
+  /** What the run has done so far: heartbeat details without `elapsedMs` (the machinery redacts `lastToolInput`). */
+  progress(): Omit<TurnProgress, 'elapsedMs'>;
+}
+
+/** An event stream's {@link EventStream.progress} from what a backend's summary of the events holds. */
+export function progressOf(summary: {
+  events: number;
+  toolCalls: string[];
+  lastToolInput?: string;
+}): Omit<TurnProgress, 'elapsedMs'> {
+  return {
+    events: summary.events,
+    toolCalls: summary.toolCalls.length,
+    lastTool: summary.toolCalls.at(-1),
+    lastToolInput: summary.lastToolInput,
+  };
+}
+
+/** One turn of a backend, from {@link TurnBackend.prepare}: the run plan, the stream reader, and what comes after. */
+export interface BackendTurn {
+  plan: RunPlan;
+  stream: EventStream;
+  /**
+   * How the run ended. Undefined for a success. Called only when the CLI ran and was neither cancelled, hung, nor
+   * stopped.
+   * @param now the worker's clock, for reset times.
+   */
+  classify(exit: ChildExit, now: Date): Promise<Classification | undefined>;
+  /** Backend-specific fields of the failure details (the exit, stderr and reset fields are added by the machinery). */
+  failureDetails(): Pick<TurnFailureDetails, 'resultSubtype' | 'apiErrorStatus' | 'errorName'>;
+  /**
+   * Reads the session back after a successful run.
+   * @returns the whole transcript now (the machinery turns it into a delta) and the turn's result fields.
+   * @throws ApplicationFailure `Unknown` when the CLI left no session to capture.
+   */
+  capture(): Promise<{ transcript: Buffer; result: Omit<TurnResult, 'transcript'> }>;
+  /** The `Hung` message for a run killed after `ms` without progress. */
+  hungMessage(ms: number): string;
+  /** Releases what `prepare` started (servers, files outside the turn dir). Called once, after the turn. */
+  close?(): Promise<void>;
+}
+
+/** A CLI backend, as the turn machinery runs it. */
+export interface TurnBackend {
+  /** The CLI's name in messages, e.g. `claude`. */
+  readonly name: string;
+  /** Path of the CLI binary. */
+  readonly binaryPath: string;
+  /** The variable that sets {@link binaryPath}, named in `CliNotFound` messages. */
+  readonly binaryEnvVar: string;
+  /**
+   * Restores the session onto this worker (inside `ctx.turnDir`) and plans the run.
+   * @throws ApplicationFailure `TranscriptInvalid` or `SessionNotFound` when the transcript cannot be restored.
+   */
+  prepare(ctx: TurnContext): Promise<BackendTurn>;
+}
+
+/**
+ * A backend plug-in: everything Convo knows about one CLI. `S` is its worker settings.
+ * Listed once in `registry.ts`; nothing outside its folder names the backend.
+ */
+export interface BackendPlugin<S = unknown> {
+  /** The backend's name in `ConversationOptions.backend` (lower case, e.g. `claude`). */
+  readonly name: string;
+  /** Environment variables whose values are secrets (its provider keys and tokens): redacted from what Convo stores. */
+  readonly secretEnvVars: readonly string[];
+  /**
+   * Reads the worker's settings for this backend (binary path, model, …) from `env`.
+   * @throws ConfigError naming the variable that does not parse.
+   */
+  loadSettings(env: NodeJS.ProcessEnv): S;
+  /** One line for the worker's start message, e.g. `claude at /usr/bin/claude`. */
+  describe(settings: S): string;
+  /** The backend that runs turns with these settings. */
+  turnBackend(settings: S): TurnBackend;
+  /**
+   * Whether a process's command line (`/proc/<pid>/cmdline`, NUL-separated) is this backend's CLI: a starting worker
+   * kills the process group of such a CLI its dead predecessor left running.
+   */
+  isCliProcess(cmdline: string): boolean;
+  /**
+   * The chat entries of one line of this backend's transcript (for `convo history`).
+   * @returns undefined when the line is not one of its messages (not JSON, bookkeeping, another backend's).
+   */
+  chatEntries(line: string): ChatEntry[] | undefined;
+}
