@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConvoClient } from './client/client.js';
 import { userClaudeConfig } from './activities/claude/config-dir.js';
 import { loadConfig } from './config.js';
+import { loadServerConfig } from './config/server.js';
 import { dataDir } from './paths.js';
 import { answers, startDevServer, type DevServer } from './server/dev-server.js';
 import { ScriptedModelServer } from './testing/model-server.js';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     server = await startDevServer({ dbFile });
     config.temporalAddress = server.address;
   }
-  const uiUrl = server?.uiUrl ?? 'http://localhost:8233';
+  const uiUrl = server?.uiUrl ?? loadServerConfig().webUiUrl;
 
   const workspace = join(dataDir, 'demo-workspace');
   await mkdir(workspace, { recursive: true });
