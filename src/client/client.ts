@@ -221,11 +221,12 @@ export class ConvoClient {
   }
 
   /**
-   * The conversation as a chat, per turn, read from its transcript (see {@link transcriptToChat}).
+   * The conversation as a chat, per turn, read from its transcript with its backend's parser (see {@link transcriptToChat}).
    * @throws ConvoError `NotFound`, `NoWorker`; TranscriptIntegrityError as {@link transcript}.
    */
   async chat(id: string): Promise<ChatTurn[]> {
-    return transcriptToChat(await this.transcript(id));
+    const [jsonl, { backend }] = await Promise.all([this.transcript(id), this.state(id)]);
+    return transcriptToChat(jsonl, backend);
   }
 
   /** A handle on a conversation that exists and has not finished. */
