@@ -40,5 +40,3 @@ export function transcriptToChat(jsonl: string, backend?: string): ChatTurn[] {
   }
   return turns;
 }
-
-export { formatChat, type FormatChatOptions } from '../cli/format/chat.js'; // TEMPORARY: for src/index.ts and test/unit/chat.test.ts until the merge rewires them
