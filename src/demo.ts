@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConvoClient } from './client/client.js';
 import { userClaudeConfig } from './activities/backends/claude/config-dir.js';
-import { loadConfig } from './config.js';
+import { loadClientConfig } from './config/client.js';
+import { loadServerConfig } from './config/server.js';
+import { loadWorkerConfig } from './config/worker.js';
 import { dataDir } from './paths.js';
 import { answers, startDevServer, type DevServer } from './server/dev-server.js';
 import { ScriptedModelServer } from './testing/model-server.js';
@@ -40,20 +42,21 @@ async function main(): Promise<void> {
   }
 
   const explicitAddress = process.env.TEMPORAL_ADDRESS;
-  const config = loadConfig();
+  const config = loadClientConfig();
+  const workerConfig = loadWorkerConfig();
   let server: DevServer | undefined;
   if (!(await answers(config.temporalAddress, config.namespace))) {
     if (explicitAddress) throw new Error(`no Temporal server answers at TEMPORAL_ADDRESS=${explicitAddress}`);
     const dbFile = join(dataDir, 'temporal.db');
     console.log(`Starting the Temporal dev server (data in ${dbFile}) ...`);
     server = await startDevServer({ dbFile });
-    config.temporalAddress = server.address;
+    config.temporalAddress = workerConfig.temporalAddress = server.address;
   }
-  const uiUrl = server?.uiUrl ?? 'http://localhost:8233';
+  const uiUrl = server?.uiUrl ?? loadServerConfig().webUiUrl;
 
   const workspace = join(dataDir, 'demo-workspace');
   await mkdir(workspace, { recursive: true });
-  const { worker, connection } = await createConvoWorker(config);
+  const { worker, connection } = await createConvoWorker(workerConfig);
   const client = await ConvoClient.connect(config);
   try {
     await worker.runUntil(async () => {

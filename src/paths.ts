@@ -13,8 +13,3 @@ export const toolsDir = join(projectRoot, '.tools');
 
 /** Project-local data: the dev server's database file. */
 export const dataDir = join(projectRoot, '.convo');
-
-// MERGE-SHIM: src/config.ts and test/unit/dockerfile.test.ts import these until they are rewired to the backends'
-// settings (`bundledBinaryPath` of src/activities/backends/{claude,opencode}/settings.ts). Delete at merge.
-export { bundledBinaryPath as bundledClaudePath } from './activities/backends/claude/settings.js';
-export { bundledBinaryPath as bundledOpencodePath } from './activities/backends/opencode/settings.js';

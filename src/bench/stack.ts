@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { ConvoClient } from '../client/client.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { freePort } from '../server/free-port.js';
@@ -15,7 +15,7 @@ import type { ScriptedModelServer } from '../testing/model-server.js';
 /** A running stack; `dispose` stops everything and deletes its files. */
 export interface BenchStack {
   dir: string;
-  config: Config;
+  config: ClientConfig;
   client: ConvoClient;
   worker: ResultPromise;
   dispose(): Promise<void>;
@@ -31,7 +31,7 @@ export async function startStack(name: string, model: ScriptedModelServer): Prom
     CONVO_TASK_QUEUE: name,
     CONVO_TRANSCRIPT_DIR: join(dir, 'transcripts'),
   };
-  const config = loadConfig(env);
+  const config = loadClientConfig(env);
   const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
     env: { ...env, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789', HOME: dir, TMPDIR: dir },
     reject: false,

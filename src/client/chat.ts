@@ -1,171 +1,30 @@
 /**
  * A session transcript read as a chat: per turn, the user's prompt, then the assistant's text, tool calls and tool
- * results in the order they happened.
- *
- * Source formats, one JSON object per line:
- * - Claude Code's session transcript `<session_id>.jsonl`, as written by Claude Code 2.1.330 (see
- *   `test/fixtures/claude/transcript-tool-call.jsonl`): `user` and `assistant` lines that are not sidechains
- *   (sub-agents) or meta lines are read; the CLI's bookkeeping lines (`queue-operation`, `attachment`, `api-request`,
- *   `cost-state`, …) are skipped;
- * - the opencode backend's transcript (`src/activities/opencode/transcript.ts`): `message` lines of opencode 1.18.33's
- *   session export (`info.role`, `parts` of type `text` and `tool`); the `session` line and other parts are skipped.
- * Lines this parser does not understand are skipped, so a newer CLI's additions never break `convo history`.
+ * results in the order they happened. Each backend parses its own transcript lines (its chat parser, reached
+ * through the backend registry); lines no parser understands are skipped, so a newer CLI's additions never break
+ * `convo history`.
  */
-import { z } from 'zod';
-import { parseJsonLine } from '../common/json-line.js';
+import type { ChatEntry, ChatTurn } from '../common/chat.js';
+import { backendNames, chatEntries } from '../activities/backends/registry.js';
 
-const Block = z
-  .object({
-    type: z.string(),
-    text: z.string().optional(),
-    thinking: z.string().optional(),
-    name: z.string().optional(),
-    input: z.unknown().optional(),
-    content: z.unknown().optional(),
-    is_error: z.boolean().optional(),
-  })
-  .passthrough();
-
-const TranscriptLine = z
-  .object({
-    type: z.enum(['user', 'assistant']),
-    isSidechain: z.boolean().optional(),
-    isMeta: z.boolean().optional(),
-    timestamp: z.string().optional(),
-    message: z.object({ content: z.union([z.string(), z.array(Block)]) }).passthrough(),
-  })
-  .passthrough();
-
-/** A message line of the opencode backend's transcript: the export's `{info, parts}` with `type: "message"`. */
-const OpencodeMessageLine = z.looseObject({
-  type: z.literal('message'),
-  info: z.looseObject({ role: z.enum(['user', 'assistant']), time: z.looseObject({ created: z.number().optional() }).optional() }),
-  parts: z.array(
-    z.looseObject({
-      type: z.string(),
-      text: z.string().optional(),
-      synthetic: z.boolean().optional(),
-      tool: z.string().optional(),
-      state: z
-        .looseObject({ status: z.string().optional(), input: z.unknown().optional(), output: z.string().optional(), error: z.string().optional() })
-        .optional(),
-    }),
-  ),
-});
-
-/** One entry of a chat. `text` is the prompt, the reply text, the tool input (JSON) or the tool result. */
-export type ChatEntry =
-  | { kind: 'user'; text: string; timestamp?: string }
-  | { kind: 'assistant'; text: string; timestamp?: string }
-  | { kind: 'tool_call'; name: string; input: unknown; timestamp?: string }
-  | { kind: 'tool_result'; text: string; isError: boolean; timestamp?: string };
-
-/** One turn of a chat: the prompt that began it and what followed. `index` counts from 0, like the workflow's. */
-export interface ChatTurn {
-  index: number;
-  entries: ChatEntry[];
-}
+export type { ChatEntry, ChatTurn };
 
 /**
  * Reads a transcript as a chat, split into turns (a turn begins at each user message that is a prompt rather than
  * tool results).
  * @param jsonl the transcript text. Lines that are not JSON, or not a message, are skipped.
+ * @param backend the backend that wrote it; when not given, each line is offered to every backend's parser.
  */
-export function transcriptToChat(jsonl: string): ChatTurn[] {
+export function transcriptToChat(jsonl: string, backend?: string): ChatTurn[] {
+  const backends = backend === undefined ? backendNames() : [backend];
   const turns: ChatTurn[] = [];
   for (const raw of jsonl.split('\n')) {
-    const entries = claudeEntries(raw) ?? opencodeEntries(raw);
+    let entries: ChatEntry[] | undefined;
+    for (const name of backends) if ((entries = chatEntries(name, raw))) break;
     if (!entries || entries.length === 0) continue;
     const startsTurn = entries.some((e) => e.kind === 'user');
     if (startsTurn || turns.length === 0) turns.push({ index: turns.length, entries: [] });
     turns.at(-1)!.entries.push(...entries);
   }
   return turns;
-}
-
-/** The entries of a Claude Code transcript line; undefined when it is not one of its messages. */
-function claudeEntries(raw: string): ChatEntry[] | undefined {
-  const parsed = parseJsonLine(raw, TranscriptLine);
-  if (!parsed || parsed.isSidechain || parsed.isMeta) return undefined;
-  const { type, timestamp, message } = parsed;
-  const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-  const entries: ChatEntry[] = [];
-  for (const block of blocks) {
-    if (block.type === 'text' && block.text?.trim()) {
-      entries.push({ kind: type, text: block.text, timestamp });
-    } else if (block.type === 'tool_use' && block.name) {
-      entries.push({ kind: 'tool_call', name: block.name, input: block.input, timestamp });
-    } else if (block.type === 'tool_result') {
-      entries.push({ kind: 'tool_result', text: resultText(block.content), isError: block.is_error === true, timestamp });
-    }
-  }
-  return entries;
-}
-
-/** The entries of an opencode transcript line; undefined when it is not a message line. */
-function opencodeEntries(raw: string): ChatEntry[] | undefined {
-  const parsed = parseJsonLine(raw, OpencodeMessageLine);
-  if (!parsed) return undefined;
-  const created = parsed.info.time?.created;
-  const timestamp = created === undefined ? undefined : new Date(created).toISOString();
-  const entries: ChatEntry[] = [];
-  for (const part of parsed.parts) {
-    if (part.type === 'text' && !part.synthetic && part.text?.trim()) {
-      entries.push({ kind: parsed.info.role, text: part.text, timestamp });
-    } else if (part.type === 'tool' && part.tool) {
-      entries.push({ kind: 'tool_call', name: part.tool, input: part.state?.input, timestamp });
-      const failed = part.state?.status === 'error';
-      const text = failed ? part.state?.error : part.state?.output;
-      if (text !== undefined) entries.push({ kind: 'tool_result', text, isError: failed, timestamp });
-    }
-  }
-  return entries;
-}
-
-/** A tool result's content: a string, or text blocks (images and other blocks are named, not shown). */
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((c: { type?: string; text?: string }) => (c.type === 'text' ? (c.text ?? '') : `[${c.type ?? 'block'}]`))
-    .join('\n');
-}
-
-/** Options for {@link formatChat}. */
-export interface FormatChatOptions {
-  /** Tool results longer than this many lines are cut (default 20; 0 shows them whole). */
-  maxResultLines?: number;
-}
-
-/** Renders a chat as plain text for a terminal: `── turn N ──`, then `user:`, `assistant:`, `→ Tool(input)`, `←`. */
-export function formatChat(turns: ChatTurn[], options: FormatChatOptions = {}): string {
-  const maxLines = options.maxResultLines ?? 20;
-  const out: string[] = [];
-  for (const turn of turns) {
-    out.push(`── turn ${turn.index + 1} ──`);
-    for (const entry of turn.entries) {
-      switch (entry.kind) {
-        case 'user':
-          out.push(`user: ${indentRest(entry.text)}`);
-          break;
-        case 'assistant':
-          out.push(`assistant: ${indentRest(entry.text)}`);
-          break;
-        case 'tool_call':
-          out.push(`  → ${entry.name}(${JSON.stringify(entry.input)})`);
-          break;
-        case 'tool_result': {
-          const lines = entry.text.split('\n');
-          const shown = maxLines > 0 && lines.length > maxLines ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines`] : lines;
-          out.push(`  ← ${entry.isError ? 'error: ' : ''}${shown.join('\n    ')}`);
-          break;
-        }
-      }
-    }
-  }
-  return out.join('\n');
-}
-
-function indentRest(text: string): string {
-  return text.trim().split('\n').join('\n  ');
 }

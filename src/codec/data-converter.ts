@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import type { Config } from '../config.js';
+import type { EncryptionKeys } from '../config/codec-keys.js';
 import { moduleExtension } from '../paths.js';
 import { CompressionCodec } from './compression.js';
 import { EncryptionCodec } from './encryption.js';
@@ -15,7 +15,7 @@ import { EncryptionCodec } from './encryption.js';
  * does not compress). The SDK decodes in the opposite order: decrypt, then decompress. The encryption codec is always
  * there: without keys it encrypts nothing and refuses encrypted payloads with an error naming their key id.
  */
-export function createPayloadCodecs(config: Pick<Config, 'encryption'>): PayloadCodec[] {
+export function createPayloadCodecs(config: { encryption?: EncryptionKeys }): PayloadCodec[] {
   return [new CompressionCodec(), new EncryptionCodec(config.encryption)];
 }
 
@@ -29,7 +29,7 @@ export const encodingFailureConverterPath = fileURLToPath(
  * can quote what the CLI or the API said, are encrypted with them. Decoding needs nothing: every Temporal failure
  * converter reads encoded failures.
  */
-export function encodesFailures(config: Pick<Config, 'encryption'>): boolean {
+export function encodesFailures(config: { encryption?: EncryptionKeys }): boolean {
   return config.encryption?.encryptKeyId !== undefined;
 }
 
@@ -37,6 +37,6 @@ export function encodesFailures(config: Pick<Config, 'encryption'>): boolean {
  * The data converter for a client with this configuration (`Client`): the payload codecs. It reads encoded failures
  * as every failure converter does; workers add {@link encodingFailureConverterPath} to encode them (`src/worker`).
  */
-export function createDataConverter(config: Pick<Config, 'encryption'>): DataConverter {
+export function createDataConverter(config: { encryption?: EncryptionKeys }): DataConverter {
   return { payloadCodecs: createPayloadCodecs(config) };
 }

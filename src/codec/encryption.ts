@@ -5,13 +5,13 @@
  * Encoded payloads carry `encoding: binary/encrypted` and `encryption-key-id: <id>` (the id only, never the key);
  * their data is a 12-byte random IV, then the ciphertext of the original payload (metadata and data, serialised with
  * the Temporal `Payload` protobuf, as in `compression.ts`), then the 16-byte GCM tag. Keys come from the environment
- * (`CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID`, `CONVO_DECRYPTION_KEYS`; parsed in `src/config.ts`). Old keys
+ * (`CONVO_ENCRYPTION_KEY`, `CONVO_ENCRYPTION_KEY_ID`, `CONVO_DECRYPTION_KEYS`; parsed in `src/config/codec-keys.ts`). Old keys
  * only decrypt, which is how keys are rotated.
  */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import type { EncryptionKeys } from '../config.js';
+import type { EncryptionKeys } from '../config/codec-keys.js';
 
 // @temporalio/proto is CommonJS: its namespace is on the default export under ESM.
 const { temporal } = proto;

@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { DEFAULT_CODEC_PORT, localUiUrl } from '../config/server.js';
 
 /** Options for {@link startCodecServer}. */
 export interface CodecServerOptions {
@@ -23,9 +24,9 @@ export interface CodecServerOptions {
   codecs: PayloadCodec[];
   /** Address to listen on; default 127.0.0.1. */
   host?: string;
-  /** Port; default 8081; 0 picks a free one. */
+  /** Port; default {@link DEFAULT_CODEC_PORT}; 0 picks a free one. */
   port?: number;
-  /** Browser origins allowed by CORS (exact `scheme://host:port`, or `*`); default `http://localhost:8233`. */
+  /** Browser origins allowed by CORS (exact `scheme://host:port`, or `*`); default the local Web UI's ({@link localUiUrl}). */
   corsOrigins?: string[];
   /** Largest request body, bytes; default 64 MiB. Larger ones get 413. */
   maxBodyBytes?: number;
@@ -37,7 +38,7 @@ export interface CodecServerOptions {
 
 /** A running codec server. */
 export interface CodecServer {
-  /** Base URL, e.g. `http://127.0.0.1:8081`: the Web UI's codec endpoint and the CLI's `--codec-endpoint`. */
+  /** Base URL, e.g. `http://127.0.0.1:<port>`: the Web UI's codec endpoint and the CLI's `--codec-endpoint`. */
   url: string;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
@@ -69,7 +70,7 @@ class HttpError extends Error {
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
   const host = options.host ?? '127.0.0.1';
-  const origins = options.corsOrigins ?? ['http://localhost:8233'];
+  const origins = options.corsOrigins ?? [localUiUrl()];
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const { codecs } = options;
   // Compared as SHA-256 digests with timingSafeEqual: equal lengths, and no timing hint of a token's prefix.
@@ -141,9 +142,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void =>
-      reject(new Error(`codec server cannot listen on ${host}:${options.port ?? 8081}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`));
+      reject(new Error(`codec server cannot listen on ${host}:${options.port ?? DEFAULT_CODEC_PORT}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`));
     server.once('error', onError);
-    server.listen(options.port ?? 8081, host, () => {
+    server.listen(options.port ?? DEFAULT_CODEC_PORT, host, () => {
       server.off('error', onError);
       resolve();
     });

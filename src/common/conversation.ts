@@ -17,9 +17,6 @@ export type Backend = string;
 /** The backend of a conversation that names none. */
 export const DEFAULT_BACKEND = 'claude';
 
-/** MERGE-SHIM: src/client/cli.ts lists these until it uses `backendNames()` of the registry. Delete at merge. */
-export const BACKENDS = ['claude', 'opencode'] as const;
-
 /** The form of a backend name. */
 export const BACKEND_NAME = /^[a-z][a-z0-9-]*$/;
 

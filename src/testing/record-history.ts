@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConvoClient } from '../client/client.js';
-import { loadConfig } from '../config.js';
+import { loadClientConfig } from '../config/client.js';
+import { loadWorkerConfig } from '../config/worker.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { createConvoWorker } from '../worker/worker.js';
@@ -35,9 +36,8 @@ async function main(name: string): Promise<void> {
     ANTHROPIC_API_KEY: 'sk-convo-record-history',
   };
   Object.assign(process.env, env);
-  const config = loadConfig(env);
-  const { worker, connection } = await createConvoWorker(config);
-  const client = await ConvoClient.connect(config);
+  const { worker, connection } = await createConvoWorker(loadWorkerConfig(env));
+  const client = await ConvoClient.connect(loadClientConfig(env));
   const hold = (prompt: string) => model.hold(prompt, { text: `reply to ${prompt}` });
   try {
     const history = await worker.runUntil(async () => {

@@ -4,8 +4,8 @@
 import { Runtime } from '@temporalio/worker';
 import { loadBackends } from '../activities/backends/registry.js';
 import { TURN_DURATION_BUCKETS_MS, TURN_DURATION_METRIC } from '../activities/index.js';
-import { loadConfig, type Config } from '../config.js';
-import { describeConnection } from '../connection.js';
+import { loadWorkerConfig, type WorkerConfig } from '../config/worker.js';
+import { describeConnection } from '../config/connection.js';
 import { createConvoWorker } from './worker.js';
 
 /**
@@ -13,7 +13,7 @@ import { createConvoWorker } from './worker.js';
  * before the process's first Temporal connection or worker, and at most once per process.
  * @throws IllegalStateError (from the SDK) when the runtime was already created.
  */
-export function installMetrics(config: Pick<Config, 'metricsAddress'>): void {
+export function installMetrics(config: Pick<WorkerConfig, 'metricsAddress'>): void {
   if (!config.metricsAddress) return;
   Runtime.install({
     telemetryOptions: {
@@ -29,7 +29,7 @@ export function installMetrics(config: Pick<Config, 'metricsAddress'>): void {
 
 /** Runs a worker with the environment's configuration; resolves when it has shut down. */
 export async function runWorker(): Promise<void> {
-  const config = loadConfig();
+  const config = loadWorkerConfig();
   const backends = loadBackends();
   installMetrics(config);
   const { worker, connection } = await createConvoWorker(config, {}, backends);

@@ -8,8 +8,8 @@ import { isBackendCli, loadBackends, secretEnvVars, type LoadedBackends } from '
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { removeStaleTurnDirs } from '../activities/turn/turn-dir.js';
 import { createDataConverter, encodesFailures, encodingFailureConverterPath } from '../codec/data-converter.js';
-import type { Config } from '../config.js';
-import { connectionOptions } from '../connection.js';
+import type { WorkerConfig } from '../config/worker.js';
+import { connectionOptions } from '../config/connection.js';
 import { moduleExtension } from '../paths.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { createTranscriptStore } from '../storage/transcript-store.js';
@@ -32,7 +32,7 @@ export const prebuiltBundlePaths = {
  *   that does not parse).
  */
 export function activityDeps(
-  config: Config,
+  config: WorkerConfig,
   env: NodeJS.ProcessEnv = process.env,
   backends: LoadedBackends = loadBackends(env),
 ): ActivityDeps {
@@ -56,7 +56,7 @@ export function activityDeps(
  * @param backends the backends with their settings (see {@link loadBackends}); default: read from `process.env`.
  */
 export async function createConvoWorker(
-  config: Config,
+  config: WorkerConfig,
   overrides: Partial<WorkerOptions> = {},
   backends: LoadedBackends = loadBackends(),
 ): Promise<{ worker: Worker; connection: NativeConnection }> {

@@ -8,10 +8,12 @@ import { encodeToPayload } from '@temporalio/common/lib/internal-non-workflow/co
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { createDataConverter, createPayloadCodecs } from '../../src/codec/data-converter.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
-import { loadCodecAuthTokens, loadConfig } from '../../src/config.js';
+import { loadClientConfig as loadConfig } from '../../src/config/client.js';
+import { loadCodecAuthTokens } from '../../src/config/codec-keys.js';
+import { localUiUrl } from '../../src/config/server.js';
 import { freePort } from '../../src/server/free-port.js';
 
-const UI = 'http://localhost:8233';
+const UI = localUiUrl();
 const env = { CONVO_ENCRYPTION_KEY: randomBytes(32).toString('base64'), CONVO_ENCRYPTION_KEY_ID: 'unit-1' };
 let server: CodecServer;
 

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { connectionOptions, describeConnection } from '../../src/connection.js';
+import { loadClientConfig } from '../../src/config/client.js';
+import { connectionOptions, describeConnection, loadConnectionConfig } from '../../src/config/connection.js';
+import { ConfigError } from '../../src/config/env.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 
 const API_KEY = 'tmprl-test-key-0123456789abcdef';
 let dir: string;
@@ -30,13 +32,13 @@ async function profileEnv(toml: string, profile?: string, extra: Record<string, 
 }
 
 test('no profile file and no TEMPORAL_* variables: the local dev server, namespace default, plain TCP', () => {
-  const config = loadConfig({ HOME: home, PATH: process.env.PATH });
+  const config = loadConnectionConfig({ HOME: home, PATH: process.env.PATH });
   expect(connectionOptions(config)).toEqual({ address: 'localhost:7233' });
   expect(config.namespace).toBe('default');
 });
 
 test('TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE work as before', () => {
-  const config = loadConfig({ HOME: home, TEMPORAL_ADDRESS: '10.1.2.3:7233', TEMPORAL_NAMESPACE: 'prod' });
+  const config = loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: '10.1.2.3:7233', TEMPORAL_NAMESPACE: 'prod' });
   expect(connectionOptions(config)).toEqual({ address: '10.1.2.3:7233' });
   expect(config.namespace).toBe('prod');
 });
@@ -63,7 +65,7 @@ x-team = "convo"
 `,
     'cloud',
   );
-  const config = loadConfig(env);
+  const config = loadConnectionConfig(env);
   expect(config.temporalAddress).toBe('my-ns.a1b2c.tmprl.cloud:7233');
   expect(config.namespace).toBe('my-ns.a1b2c');
   const options = connectionOptions(config);
@@ -79,16 +81,16 @@ x-team = "convo"
 
 test('an API key alone turns TLS on; TEMPORAL_TLS=false turns it off; variables override the file', async () => {
   const toml = `[profile.cloud]\naddress = "a.tmprl.cloud:7233"\napi_key = "${API_KEY}"\n`;
-  expect(connectionOptions(loadConfig(await profileEnv(toml, 'cloud')))).toEqual({ address: 'a.tmprl.cloud:7233', apiKey: API_KEY, tls: true });
-  const plain = loadConfig(await profileEnv(toml, 'cloud', { TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: '127.0.0.1:7233' }));
+  expect(connectionOptions(loadConnectionConfig(await profileEnv(toml, 'cloud')))).toEqual({ address: 'a.tmprl.cloud:7233', apiKey: API_KEY, tls: true });
+  const plain = loadConnectionConfig(await profileEnv(toml, 'cloud', { TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: '127.0.0.1:7233' }));
   expect(connectionOptions(plain)).toEqual({ address: '127.0.0.1:7233', apiKey: API_KEY, tls: false });
-  const fromEnv = loadConfig({ HOME: home, TEMPORAL_ADDRESS: 'b.tmprl.cloud:7233', TEMPORAL_API_KEY: 'other-key' });
+  const fromEnv = loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: 'b.tmprl.cloud:7233', TEMPORAL_API_KEY: 'other-key' });
   expect(connectionOptions(fromEnv)).toEqual({ address: 'b.tmprl.cloud:7233', apiKey: 'other-key', tls: true });
 });
 
 test('the API key and TLS key never show when a config is logged or serialised', async () => {
   const toml = `[profile.cloud]\naddress = "a.tmprl.cloud:7233"\napi_key = "${API_KEY}"\n[profile.cloud.tls]\nclient_cert_data = "C"\nclient_key_data = "PRIVATE-KEY-BYTES"\n`;
-  const config = loadConfig(await profileEnv(toml, 'cloud'));
+  const config = loadConnectionConfig(await profileEnv(toml, 'cloud'));
   for (const shown of [JSON.stringify(config), inspect(config, { depth: 10 }), `${describeConnection(config)}`]) {
     expect(shown).not.toContain(API_KEY);
     expect(shown).not.toContain('PRIVATE-KEY-BYTES');
@@ -98,13 +100,13 @@ test('the API key and TLS key never show when a config is logged or serialised',
 
 test('bad settings are refused in one line that names the problem and holds no secret', async () => {
   const missing = await profileEnv('[profile.default]\naddress = "x:1"\n', 'nope');
-  expect(() => loadConfig(missing)).toThrow(ConfigError);
-  expect(() => loadConfig(missing)).toThrow(/Profile 'nope' not found/);
+  expect(() => loadConnectionConfig(missing)).toThrow(ConfigError);
+  expect(() => loadConnectionConfig(missing)).toThrow(/Profile 'nope' not found/);
 
   const broken = await profileEnv(`[profile.default]\napi_key = "${API_KEY}"\naddress = \n`);
   const err = (() => {
     try {
-      loadConfig(broken);
+      loadConnectionConfig(broken);
     } catch (e) {
       return e as Error;
     }
@@ -115,10 +117,10 @@ test('bad settings are refused in one line that names the problem and holds no s
   expect(err!.message).not.toContain(API_KEY);
 
   const wrongType = await profileEnv('[profile.default]\naddress = 7233\n');
-  expect(() => loadConfig(wrongType)).toThrow(/Temporal connection setting address .*: Invalid input: expected string, received number/);
-  expect(() => loadConfig({ HOME: home, TEMPORAL_ADDRESS: '' })).toThrow(/setting address .*must not be empty/);
+  expect(() => loadConnectionConfig(wrongType)).toThrow(/Temporal connection setting address .*: Invalid input: expected string, received number/);
+  expect(() => loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: '' })).toThrow(/setting address .*must not be empty/);
   const noCert = await profileEnv('[profile.default]\n[profile.default.tls]\nclient_cert_path = "/no/such/cert.pem"\nclient_key_data = "k"\n');
-  expect(() => loadConfig(noCert)).toThrow(/ENOENT.*\/no\/such\/cert\.pem/);
+  expect(() => loadConnectionConfig(noCert)).toThrow(/ENOENT.*\/no\/such\/cert\.pem/);
 });
 
 describe('on the wire', () => {
@@ -141,7 +143,7 @@ describe('on the wire', () => {
 
   test('client and worker connections send the profile API key as a bearer token, and its gRPC metadata', async () => {
     const toml = `[profile.p]\naddress = "${address}"\napi_key = "${API_KEY}"\n[profile.p.tls]\ndisabled = true\n[profile.p.grpc_meta]\nx-team = "convo"\n`;
-    const options = connectionOptions(loadConfig(await profileEnv(toml, 'p')));
+    const options = connectionOptions(loadConnectionConfig(await profileEnv(toml, 'p')));
 
     await Connection.connect({ ...options, connectTimeout: 2000 }).then((c) => c.close(), () => undefined);
     const fromClient = seen.find((h) => String(h[':path']).startsWith('/temporal.api.workflowservice'));
@@ -154,4 +156,13 @@ describe('on the wire', () => {
     expect(fromWorker?.authorization).toBe(`Bearer ${API_KEY}`);
     expect(fromWorker?.['x-team']).toBe('convo');
   });
+});
+
+test('a client never reads worker-only variables; a worker refuses them when they do not parse', () => {
+  const env = { HOME: home, CONVO_HUNG_AFTER_S: 'abc', CONVO_METRICS_ADDRESS: 'nowhere', CONVO_ACCOUNT: 'team' };
+  const client = loadClientConfig(env);
+  expect(client).toMatchObject({ temporalAddress: 'localhost:7233', taskQueue: 'convo', account: 'team' });
+  expect(client).not.toHaveProperty('hungAfterMs');
+  expect(() => loadWorkerConfig(env)).toThrow(/^invalid environment variable CONVO_HUNG_AFTER_S: /);
+  expect(loadWorkerConfig({ HOME: home, CONVO_HUNG_AFTER_S: '30', CONVO_TASK_QUEUE: 'q' })).toMatchObject({ hungAfterMs: 30_000, taskQueue: 'q' });
 });

@@ -9,7 +9,9 @@ import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/l
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { DecryptionError } from '../../src/codec/encryption.js';
-import { ConfigError, defaultKeyId, loadConfig } from '../../src/config.js';
+import { loadClientConfig as loadConfig } from '../../src/config/client.js';
+import { defaultKeyId } from '../../src/config/codec-keys.js';
+import { ConfigError } from '../../src/config/env.js';
 
 const newKey = (): string => randomBytes(32).toString('base64');
 const text = (bytes: Uint8Array | null | undefined): string => new TextDecoder().decode(bytes ?? new Uint8Array());

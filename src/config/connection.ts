@@ -6,14 +6,18 @@
  * reads: a TOML file (`TEMPORAL_CONFIG_FILE`, default `~/.config/temporalio/temporal.toml`), its profile
  * `TEMPORAL_PROFILE` (default `default`), then the variables `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
  * `TEMPORAL_API_KEY`, `TEMPORAL_TLS`, `TEMPORAL_TLS_*` and `TEMPORAL_GRPC_META_*`, which override the file.
- * With neither, the address is `localhost:7233` and the namespace `default`.
+ * With neither, the address is {@link DEFAULT_TEMPORAL_ADDRESS} and the namespace `default`.
+ *
+ * Also here: the task queue (`CONVO_TASK_QUEUE`), which worker and client must agree on.
  */
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
+import { ConfigError, parseEnv } from './env.js';
+import { DEFAULT_GRPC_PORT } from './server.js';
 
 /** The local dev server's address, used when neither a profile nor `TEMPORAL_ADDRESS` names one. */
-export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+export const DEFAULT_TEMPORAL_ADDRESS = `localhost:${DEFAULT_GRPC_PORT}`;
 /** The namespace used when neither a profile nor `TEMPORAL_NAMESPACE` names one. */
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -129,6 +133,40 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
  */
 export function connectionOptions(config: { temporalAddress: string; temporalAuth: TemporalAuth }): TemporalConnectionOptions {
   return { address: config.temporalAddress, ...config.temporalAuth.options() };
+}
+
+/** The connection fields of a worker's or client's configuration (flat, as the code has always read them). */
+export interface ConnectionConfig {
+  /** `host:port` of the Temporal frontend (envconfig profile or `TEMPORAL_ADDRESS`; default
+   * {@link DEFAULT_TEMPORAL_ADDRESS}). */
+  temporalAddress: string;
+  /** Temporal namespace (profile or `TEMPORAL_NAMESPACE`; default `default`). */
+  namespace: string;
+  /** TLS, API key and gRPC metadata (profile and `TEMPORAL_*`). The secrets inside never show in logs or JSON. */
+  temporalAuth: TemporalAuth;
+  /** Task queue of the conversation workflows and turn activities (`CONVO_TASK_QUEUE`, default `convo`). */
+  taskQueue: string;
+}
+
+/** The task queue used when `CONVO_TASK_QUEUE` is unset. */
+export const DEFAULT_TASK_QUEUE = 'convo';
+
+const TaskQueueEnv = z.object({ CONVO_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE) });
+
+/**
+ * Reads the connection settings and the task queue.
+ * @throws ConfigError for settings that do not parse (the message of {@link loadTemporalSettings}, or the variable).
+ */
+export function loadConnectionConfig(env: NodeJS.ProcessEnv = process.env): ConnectionConfig {
+  const { CONVO_TASK_QUEUE } = parseEnv(TaskQueueEnv, env);
+  let temporal: TemporalSettings;
+  try {
+    temporal = loadTemporalSettings(env);
+  } catch (err) {
+    if (err instanceof TemporalSettingsError) throw new ConfigError(err.message);
+    throw err;
+  }
+  return { temporalAddress: temporal.address, namespace: temporal.namespace, temporalAuth: temporal.auth, taskQueue: CONVO_TASK_QUEUE };
 }
 
 /** One line for logs: address, namespace, and whether TLS and an API key are used (never the key). */

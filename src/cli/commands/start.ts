@@ -1,0 +1,64 @@
+/**
+ * `convo start`: starts a conversation, optionally with a first turn, and prints its id.
+ */
+import { Option, type Command } from 'commander';
+import type { StartOptions } from '../../client/client.js';
+import { PERMISSION_MODES } from '../../common/conversation.js';
+import { backendChoices, parseSeconds } from '../options.js';
+import { promptFrom, withClient } from '../with-client.js';
+
+/** The options of `convo start`, as commander parses them. */
+interface StartFlags {
+  id?: string;
+  cwd: string;
+  backend: string;
+  model?: string;
+  title?: string;
+  systemPrompt?: string;
+  appendSystemPrompt?: string;
+  allowedTools?: string[];
+  permissionMode?: (typeof PERMISSION_MODES)[number];
+  detailsRefresh: number;
+}
+
+/** Adds `convo start` to `program`. */
+export function startCommand(program: Command): void {
+  program
+    .command('start')
+    .description('start a conversation and print its id; TEXT, if given, is queued as the first turn ("-" reads stdin)')
+    .argument('[text...]')
+    .option('--id <id>', 'conversation id (default: generated)')
+    .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
+    .addOption(new Option('--backend <cli>', 'the CLI the conversation runs on').choices(backendChoices()).default('claude'))
+    .option('--model <model>', "model for the CLI (opencode: provider/model, or a model of the worker's provider)")
+    .option('--title <title>', 'a title for people')
+    .option('--system-prompt <text>', 'replace the system prompt')
+    .option('--append-system-prompt <text>', 'append to the system prompt')
+    .option('--allowed-tools <tools...>', 'tools the CLI may use without asking, e.g. Bash Edit')
+    .addOption(new Option('--permission-mode <mode>', 'CLI permission mode').choices([...PERMISSION_MODES]))
+    .option(
+      '--details-refresh <seconds>',
+      "while a turn runs, refresh its elapsed time in the Web UI's current details this often (0: off)",
+      parseSeconds,
+      60,
+    )
+    .action(async (text: string[], opts: StartFlags) =>
+      withClient(async (client) => {
+        const id = await client.start({
+          prompt: text.length > 0 ? promptFrom(text) : undefined,
+          id: opts.id,
+          cwd: opts.cwd,
+          // One of the registry's names (commander's choices); the client checks it again.
+          backend: opts.backend as StartOptions['backend'],
+          model: opts.model,
+          title: opts.title,
+          systemPrompt: opts.systemPrompt,
+          appendSystemPrompt: opts.appendSystemPrompt,
+          allowedTools: opts.allowedTools,
+          permissionMode: opts.permissionMode,
+          detailsRefreshS: opts.detailsRefresh,
+        });
+        console.log(id);
+      }),
+    );
+}

@@ -1,0 +1,61 @@
+/**
+ * Parsers of the `convo` options that take a number, and the choices of those that take a name. A value that does
+ * not parse is a one-line error naming the option, e.g.
+ * `error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number` (commander's wording around
+ * the reason thrown here), never a NaN passed on.
+ */
+import { InvalidArgumentError } from 'commander';
+import { backendNames } from '../activities/backends/registry.js';
+
+/** Digits only (no sign, point, exponent or hex), so that `1e3`, `0x10` and `1.0` are refused like `abc`. */
+function wholeNumber(value: string): number | undefined {
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * A count of 1 or more (`--limit`).
+ * @throws InvalidArgumentError `not a positive whole number`.
+ */
+export function parsePositiveInt(value: string): number {
+  const n = wholeNumber(value);
+  if (n === undefined || n < 1) throw new InvalidArgumentError('not a positive whole number');
+  return n;
+}
+
+/**
+ * A period in milliseconds, 1 or more (`--interval`).
+ * @throws InvalidArgumentError `not a positive whole number of milliseconds`.
+ */
+export function parseMilliseconds(value: string): number {
+  const n = wholeNumber(value);
+  if (n === undefined || n < 1) throw new InvalidArgumentError('not a positive whole number of milliseconds');
+  return n;
+}
+
+/**
+ * A period in whole seconds, 0 or more (`--details-refresh`, where 0 means off).
+ * @throws InvalidArgumentError `not a whole number of seconds (0 or more)`.
+ */
+export function parseSeconds(value: string): number {
+  const n = wholeNumber(value);
+  if (n === undefined) throw new InvalidArgumentError('not a whole number of seconds (0 or more)');
+  return n;
+}
+
+/**
+ * A TCP port, 0 to 65535 (0: the system picks a free one) (`--port`, `--ui-port`, `--codec-port`).
+ * @throws InvalidArgumentError `not a port number (0-65535)`.
+ */
+export function parsePort(value: string): number {
+  const n = wholeNumber(value);
+  if (n === undefined || n > 65535) throw new InvalidArgumentError('not a port number (0-65535)');
+  return n;
+}
+
+/** The choices of `--backend`: every backend of this build. */
+export function backendChoices(): string[] {
+  return backendNames();
+}

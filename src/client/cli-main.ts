@@ -1,4 +1,0 @@
-/** Entry of the `convo` command (bin/convo.js imports this). */
-import { main } from './cli.js';
-
-await main();

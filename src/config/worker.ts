@@ -1,0 +1,78 @@
+/**
+ * What a worker needs besides its backends (each backend reads its own settings, e.g. `CLAUDE_PATH`, in
+ * `src/activities/backends/<name>/settings.ts`): where Temporal is, the task queue, the turn bounds, where turns make
+ * their directories, the transcript store and what stays inline in history, metrics, and the payload keys.
+ */
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+import { EncryptionEnv, encryptionKeys, type EncryptionKeys } from './codec-keys.js';
+import { loadConnectionConfig, type ConnectionConfig } from './connection.js';
+import { parseEnv } from './env.js';
+import { StoreEnv, storeConfig, type StoreConfig } from './store.js';
+
+const WorkerEnv = z
+  .object({
+    CONVO_HUNG_AFTER_S: z.coerce.number().positive().default(600),
+    CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
+    CONVO_WORK_DIR: z.string().min(1).optional(),
+    CONVO_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(60),
+    CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
+    CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
+    CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
+    CONVO_METRICS_ADDRESS: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+      .optional(),
+  })
+  .extend(StoreEnv.shape)
+  .extend(EncryptionEnv.shape);
+
+/** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
+export interface SegmentPolicy {
+  inlineSegmentMaxBytes: number;
+  inlineTotalMaxBytes: number;
+  maxSegments: number;
+}
+
+/** A worker's configuration (without its backends' settings). Durations in ms. */
+export interface WorkerConfig extends ConnectionConfig, StoreConfig {
+  /** A turn whose CLI shows no sign of life for this long is killed (`CONVO_HUNG_AFTER_S`, default 600 s). */
+  hungAfterMs: number;
+  /** How often a running turn heartbeats (`CONVO_HEARTBEAT_INTERVAL_S`, default 5 s). */
+  heartbeatIntervalMs: number;
+  /** Where turns make their private config dirs (`CONVO_WORK_DIR`, default the system's temporary directory). */
+  workDir: string;
+  /** On SIGTERM/SIGINT a worker takes no new turns and lets running ones finish for this long, ms; then it cancels
+   * them (killing their CLIs) and Temporal retries them on another worker (`CONVO_SHUTDOWN_GRACE_S`). */
+  shutdownGraceMs: number;
+  /** What stays inline in workflow history (`CONVO_INLINE_*`, `CONVO_MAX_SEGMENTS`). */
+  segmentPolicy: SegmentPolicy;
+  /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
+  metricsAddress?: string;
+  /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
+  encryption?: EncryptionKeys;
+}
+
+/**
+ * Reads a worker's configuration from `env`, and the Temporal connection from Temporal's environment configuration
+ * (see ./connection.ts).
+ * @throws ConfigError naming the variable or setting that does not parse.
+ */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = parseEnv(WorkerEnv, env);
+  return {
+    ...loadConnectionConfig(env),
+    hungAfterMs: e.CONVO_HUNG_AFTER_S * 1000,
+    heartbeatIntervalMs: e.CONVO_HEARTBEAT_INTERVAL_S * 1000,
+    workDir: e.CONVO_WORK_DIR ?? tmpdir(),
+    shutdownGraceMs: e.CONVO_SHUTDOWN_GRACE_S * 1000,
+    ...storeConfig(e),
+    segmentPolicy: {
+      inlineSegmentMaxBytes: e.CONVO_INLINE_SEGMENT_MAX_BYTES,
+      inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
+      maxSegments: e.CONVO_MAX_SEGMENTS,
+    },
+    metricsAddress: e.CONVO_METRICS_ADDRESS,
+    encryption: encryptionKeys(e),
+  };
+}
