@@ -30,7 +30,18 @@ const workflowImports = {
 };
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', '.tools/', 'coverage/', 'test-artifacts/', 'tools/**/*.go', '.convo/', 'scratch/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.tools/',
+      'coverage/',
+      'test-artifacts/',
+      'tools/**/*.go',
+      '.convo/',
+      'scratch/',
+    ],
+  },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
