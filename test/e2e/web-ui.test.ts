@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await world?.dispose();
-  if (server) await stopProcess(server);
+  if (server !== undefined) await stopProcess(server);
   await removeDir(dir);
 });
 

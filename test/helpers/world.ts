@@ -158,7 +158,7 @@ export class World {
         return last !== undefined && check(last);
       }, timeoutMs);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last state of ${id}: ${JSON.stringify(last)}`);
+      throw new Error(`${(err as Error).message}; last state of ${id}: ${JSON.stringify(last)}`, { cause: err });
     }
     return last!;
   }
