@@ -19,7 +19,7 @@ import { loadConfig } from '../config.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { createConvoWorker } from '../worker/worker.js';
-import { ScriptedModelServer } from './model-server.js';
+import { ScriptedModelServer } from './index.js';
 
 async function main(name: string): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
