@@ -10,6 +10,7 @@ import { devServerSearchAttributeArgs } from '../common/search-attributes.js';
 import { resolveBinary } from '../config/env.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_UI_PORT, localUiUrl } from '../config/server.js';
 import { toolsDir } from '../paths.js';
+import { stopProcess } from './stop-process.js';
 
 /**
  * The `temporal` CLI to use: one on PATH wins, else the project's `.tools/venv/bin/temporal` or `.tools/bin/temporal`.
@@ -82,18 +83,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stdio =
     output === 'inherit' ? 'inherit' : output ? (['ignore', openSync(output, 'a'), openSync(output, 'a')] as const) : 'ignore';
   const child = spawn(binary, args, { stdio: stdio as 'inherit' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const address = `127.0.0.1:${port}`;
   const server: DevServer = {
     address,
     uiUrl: options.uiPort === false ? undefined : localUiUrl(options.uiPort ?? DEFAULT_UI_PORT),
     process: child,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      await stopProcess(child, { graceMs: 5000 });
     },
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);

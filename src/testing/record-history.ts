@@ -20,7 +20,7 @@ import { loadWorkerConfig } from '../config/worker.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { createConvoWorker } from '../worker/worker.js';
-import { ScriptedModelServer } from './model-server.js';
+import { ScriptedModelServer } from './index.js';
 
 async function main(name: string): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -44,7 +44,7 @@ async function main(name: string): Promise<void> {
       const cwd = join(dir, 'workspace');
       await mkdir(cwd, { recursive: true });
       // detailsRefreshS is dropped by versions that do not know it.
-      const id = await client.start({ cwd, title: `recorded: ${name}`, detailsRefreshS: 1 } as Parameters<ConvoClient['start']>[0]);
+      const id = await client.start({ cwd, title: `recorded: ${name}`, detailsRefreshS: 1 });
       await client.ask(id, 'first turn');
       const slow = hold('a slow turn');
       const asked = client.ask(id, 'a slow turn');

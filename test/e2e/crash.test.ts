@@ -2,11 +2,12 @@
  * Nothing is lost when machines die: a worker SIGKILLed in the middle of a turn, and the Temporal dev server killed
  * and restarted (on its database file) during a usage-limit sleep.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer } from '../../src/server/dev-server.js';
 import { freePort } from '../../src/server/free-port.js';
+import { removeDir, stopProcess } from '../helpers/cleanup.js';
 import { World } from '../helpers/world.js';
 
 /** The user messages of a transcript whose text is exactly `text`. */
@@ -80,7 +81,7 @@ describe('the dev server killed during a usage-limit sleep', () => {
   afterAll(async () => {
     await world?.dispose();
     await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir(dir);
   });
 
   test('the conversation wakes at the reset time after the restart', async () => {
@@ -100,8 +101,7 @@ describe('the dev server killed during a usage-limit sleep', () => {
     await world.client.send(id, 'after the reset');
     await world.waitForState(id, (s) => s.status === 'rate_limited');
 
-    server.process.kill('SIGKILL');
-    await new Promise((r) => server.process.once('exit', r));
+    await stopProcess(server.process, { signal: 'SIGKILL' });
     await new Promise((r) => setTimeout(r, 2000));
     server = await startDevServer({ port, uiPort: false, dbFile: join(dir, 'temporal.db') });
 

@@ -3,7 +3,7 @@
  * `npm run setup`): workers that share no disk carry a conversation through the bucket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -12,6 +12,7 @@ import { ConvoClient } from '../../src/client/client.js';
 import { resolveBinary } from '../../src/config.js';
 import { toolsDir } from '../../src/paths.js';
 import { freePort } from '../../src/server/free-port.js';
+import { removeDir, stopProcess } from '../helpers/cleanup.js';
 import { World } from '../helpers/world.js';
 
 const credentials = { AWS_ACCESS_KEY_ID: 'convo-test', AWS_SECRET_ACCESS_KEY: 'convo-test-secret', AWS_REGION: 'us-east-1' };
@@ -45,8 +46,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.shutdown();
   await world?.dispose();
-  minio?.kill('SIGTERM');
-  await rm(dataDir, { recursive: true, force: true });
+  // MinIO writes into dataDir until it exits (issue 15: removing it at once failed with ENOTEMPTY).
+  if (minio) await stopProcess(minio);
+  await removeDir(dataDir);
 });
 
 test('stored segments live in the bucket, move between workers that share no disk, and are verified', async () => {

@@ -2,7 +2,7 @@
  * `convo server`: the real dev server in the foreground, with its Web UI, keeping conversations in its database
  * file across a restart.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConvoClient } from '../../src/client/client.js';
@@ -10,12 +10,13 @@ import { loadConfig } from '../../src/config.js';
 import { answers } from '../../src/server/dev-server.js';
 import { freePort } from '../../src/server/free-port.js';
 import { startConvoServer } from '../helpers/convo-server.js';
+import { removeDir, stopProcess } from '../helpers/cleanup.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'convo-server-'));
 });
-afterAll(async () => rm(dir, { recursive: true, force: true }));
+afterAll(async () => removeDir(dir));
 
 
 test('convo server serves the Web UI and keeps conversations across a restart', async () => {
@@ -43,7 +44,6 @@ test('convo server serves the Web UI and keeps conversations across a restart', 
     expect(description.status.name).toBe('RUNNING');
   } finally {
     await client.shutdown();
-    server.child.kill('SIGTERM');
-    await server.child;
+    await stopProcess(server.child);
   }
 });

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -14,6 +14,7 @@ import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
 import { freePort } from '../../src/server/free-port.js';
 import { startConvoServer } from '../helpers/convo-server.js';
+import { removeDir, stopProcess } from '../helpers/cleanup.js';
 import { waitUntil, World } from '../helpers/world.js';
 
 /** A Chromium to drive: CHROME_PATH, playwright's own download, or the system's. */
@@ -47,9 +48,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await world?.dispose();
-  server?.kill('SIGTERM');
-  await server;
-  await rm(dir, { recursive: true, force: true });
+  if (server !== undefined) await stopProcess(server);
+  await removeDir(dir);
 });
 
 /** Waits until one of the page's frames shows every one of `texts`; returns that frame's text. */

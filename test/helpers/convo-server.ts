@@ -25,7 +25,17 @@ export async function startConvoServer(
   env: Record<string, string> = {},
 ): Promise<{ child: ResultPromise; ports: ConvoServerPorts }> {
   const all = { ...ports, codec: ports.codec ?? (await freePort()) };
-  const args = ['server', '--port', String(all.grpc), '--ui-port', String(all.ui), '--codec-port', String(all.codec), '--db', db];
+  const args = [
+    'server',
+    '--port',
+    String(all.grpc),
+    '--ui-port',
+    String(all.ui),
+    '--codec-port',
+    String(all.codec),
+    '--db',
+    db,
+  ];
   const child = execa('node', [join(projectRoot, 'bin', 'convo.js'), ...args], {
     env: { ...process.env, TEMPORAL_ADDRESS: '', ...env },
     reject: false,

@@ -28,7 +28,8 @@ export async function goTool(name: 'compose-check' | 'dockerfile-check'): Promis
   await mkdir(dir, { recursive: true });
   const partial = `${binary}.${process.pid}`;
   const built = await execa('go', ['build', '-o', partial, '.'], { cwd: toolDir, reject: false, all: true });
-  if (built.exitCode !== 0) throw new Error(`go build of tools/${name} failed (Go and the Go module proxy are needed):\n${built.all}`);
+  if (built.exitCode !== 0)
+    throw new Error(`go build of tools/${name} failed (Go and the Go module proxy are needed):\n${built.all}`);
   await rename(partial, binary);
   return binary;
 }
@@ -66,7 +67,11 @@ export interface ComposeService {
  */
 export async function composeCheck(file: string, env: Record<string, string> = {}): Promise<ComposeCheckResult> {
   const binary = await goTool('compose-check');
-  const result = await execa(binary, [file], { env: { PATH: process.env.PATH ?? '', ...env }, extendEnv: false, reject: false });
+  const result = await execa(binary, [file], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    extendEnv: false,
+    reject: false,
+  });
   return {
     exitCode: result.exitCode ?? 1,
     stderr: result.stderr,
@@ -82,7 +87,9 @@ export interface DockerfileReport {
 }
 
 /** Parses and lints a Dockerfile as `docker build` would; `report` is set when it parses. */
-export async function dockerfileCheck(file: string): Promise<{ exitCode: number; stderr: string; report?: DockerfileReport }> {
+export async function dockerfileCheck(
+  file: string,
+): Promise<{ exitCode: number; stderr: string; report?: DockerfileReport }> {
   const binary = await goTool('dockerfile-check');
   const result = await execa(binary, [file], { reject: false });
   return {

@@ -3,7 +3,7 @@
  * real worker processes (`convo worker`, each with its own HOME and TMPDIR) and a client. Only the model server is
  * scripted; Temporal, the workers, the `claude` binary and the `convo` command are the real ones.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,12 @@ import { ConvoClient } from '../../src/client/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { projectRoot } from '../../src/paths.js';
 import type { ConversationState } from '../../src/common/conversation.js';
-import { ScriptedModelServer, type ScriptedReply } from '../../src/testing/model-server.js';
+import { ScriptedModelServer, type ScriptedReply } from '../../src/testing/index.js';
+import { removeDir, stopProcess } from './cleanup.js';
+import { waitUntil } from './wait.js';
+
+/** Re-exported for the tests that import it from here. */
+export { waitUntil };
 
 const CONVO_BIN = join(projectRoot, 'bin', 'convo.js');
 /** The fake API key the workers hand to the CLI; tests check it never reaches what Convo stores. */
@@ -35,9 +40,13 @@ export class WorkerProcess {
     return this.child.pid!;
   }
 
-  /** Sends `signal` and waits for the exit; resolves to the exit code (null when killed by a signal). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  /**
+   * Sends `signal`, SIGKILL if the worker has not exited `graceMs` later (default 90 s: past the worker's own 60 s
+   * shutdown grace for a running turn), and waits for the exit; resolves to the exit code (null when killed by a
+   * signal).
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 90_000): Promise<number | null> {
+    await stopProcess(this.child, { signal, graceMs });
     const result = await this.child;
     return result.exitCode ?? null;
   }
@@ -86,7 +95,8 @@ export class World {
   env(extra: Record<string, string | undefined> = {}): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].includes(k)) env[k] = v;
+      if (v !== undefined && !['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'].includes(k))
+        env[k] = v;
     }
     const merged: Record<string, string | undefined> = {
       ...env,
@@ -117,11 +127,9 @@ export class World {
     });
     const worker = new WorkerProcess(name, home, tmp, child);
     this.workers.push(worker);
-    const deadline = Date.now() + 60_000;
-    while (!worker.output.includes('convo worker:')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker ${name} did not start:\n${worker.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const started = () => worker.output.includes('convo worker:') || child.exitCode !== null;
+    await waitUntil(started, { timeoutMs: 60_000, intervalMs: 100 }).catch(() => undefined);
+    if (!worker.output.includes('convo worker:')) throw new Error(`worker ${name} did not start:\n${worker.output}`);
     return worker;
   }
 
@@ -150,7 +158,7 @@ export class World {
         return last !== undefined && check(last);
       }, timeoutMs);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last state of ${id}: ${JSON.stringify(last)}`);
+      throw new Error(`${(err as Error).message}; last state of ${id}: ${JSON.stringify(last)}`, { cause: err });
     }
     return last!;
   }
@@ -171,31 +179,27 @@ export class World {
     const history = await client.client.workflow.getHandle(id).fetchHistory();
     const events = history.events ?? [];
     const runTurnScheduled = new Set(
-      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTurn').map((e) => String(e.eventId)),
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTurn')
+        .map((e) => String(e.eventId)),
     );
     return events
       .filter((e) => runTurnScheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
-      .map((e) => ({ identity: e.activityTaskStartedEventAttributes!.identity ?? '', attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0 }));
+      .map((e) => ({
+        identity: e.activityTaskStartedEventAttributes!.identity ?? '',
+        attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0,
+      }));
   }
 
   async dispose(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop('SIGKILL')));
     await this.client.shutdown();
     await this.model.close();
-    await rm(this.baseDir, { recursive: true, force: true });
+    await removeDir(this.baseDir);
   }
 }
 
 async function findFiles(dir: string, suffix: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
   return entries.filter((e) => e.isFile() && e.name.endsWith(suffix)).map((e) => join(e.parentPath, e.name));
-}
-
-/** Polls `check` every 200 ms until it is true; throws after `timeoutMs` (default 60 s). */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -57,7 +57,15 @@ test('the worker and the codec server build from the repository Dockerfile', () 
     expect(existsSync(join(build!.context, build!.dockerfile!))).toBe(true);
   }
   expect(service('worker').command).toEqual(['worker']);
-  expect(service('codec-server').command).toEqual(['codec-server', '--host', '0.0.0.0', '--port', '8081', '--cors-origin', 'http://localhost:8080']);
+  expect(service('codec-server').command).toEqual([
+    'codec-server',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    '8081',
+    '--cors-origin',
+    'http://localhost:8080',
+  ]);
 });
 
 test('the Web UI decodes through the codec server at the address the browser reaches, and the codec server allows the UI origin', () => {
@@ -65,7 +73,9 @@ test('the Web UI decodes through the codec server at the address the browser rea
   expect(ui.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   expect(ui.environment?.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:8081');
   expect(ui.ports).toEqual([expect.objectContaining({ host_ip: '127.0.0.1', published: '8080', target: 8080 })]);
-  expect(service('codec-server').ports).toEqual([expect.objectContaining({ host_ip: '127.0.0.1', published: '8081', target: 8081 })]);
+  expect(service('codec-server').ports).toEqual([
+    expect.objectContaining({ host_ip: '127.0.0.1', published: '8081', target: 8081 }),
+  ]);
 });
 
 test('the worker: Temporal address, shared transcript store, metrics port, shutdown grace, start order', () => {
@@ -80,19 +90,24 @@ test('the worker: Temporal address, shared transcript store, metrics port, shutd
   expect(env.CONVO_WORK_DIR).toBeUndefined();
   // Metrics: the worker serves them on 9464 and the port is published.
   expect(env.CONVO_METRICS_ADDRESS).toBe('0.0.0.0:9464');
-  expect(worker.ports).toEqual([expect.objectContaining({ target: 9464, published: expect.stringMatching(/^9464(-\d+)?$/) })]);
+  expect(worker.ports).toEqual([
+    expect.objectContaining({ target: 9464, published: expect.stringMatching(/^9464(-\d+)?$/) }),
+  ]);
   // docker compose stop waits longer than the worker lets running turns finish.
   expect(seconds(worker.stop_grace_period!)).toBeGreaterThan(Number(env.CONVO_SHUTDOWN_GRACE_S));
   expect(worker.depends_on).toMatchObject({
     temporal: { condition: 'service_healthy' },
     'temporal-setup': { condition: 'service_completed_successfully' },
   });
-  expect(service('temporal').depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  expect(service('temporal').depends_on).toMatchObject({
+    'temporal-schema': { condition: 'service_completed_successfully' },
+  });
   expect(service('temporal-schema').depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
-  for (const name of ['postgresql', 'temporal', 'codec-server', 'worker']) expect(service(name).healthcheck?.test?.length).toBeGreaterThan(1);
+  for (const name of ['postgresql', 'temporal', 'codec-server', 'worker'])
+    expect(service(name).healthcheck?.test?.length).toBeGreaterThan(1);
 });
 
-test('the setup service registers the search attributes with the temporal CLI on the default namespace', async () => {
+test('the setup service registers the search attributes with the temporal CLI on the default namespace', () => {
   const setup = service('temporal-setup');
   expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
   expect(setup.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default' });
@@ -126,8 +141,16 @@ test('the checker rejects broken Compose files, so the checks above can fail', a
   const broken: Array<[string, string, RegExp]> = [
     ['unknown top-level key', `${original}\nworkers: 3\n`, /additional properties 'workers' not allowed/],
     ['bad port', original.replace('"127.0.0.1:8080:8080"', '"127.0.0.1:8080:http"'), /Invalid containerPort: http/],
-    ['bad depends_on condition', original.replace('condition: service_healthy', 'condition: healthy'), /condition value must be one of/],
-    ['unknown service in depends_on', original.replace(/^ {2}temporal-setup:$/m, '  temporal-init:'), /depends on undefined service "temporal-setup"/],
+    [
+      'bad depends_on condition',
+      original.replace('condition: service_healthy', 'condition: healthy'),
+      /condition value must be one of/,
+    ],
+    [
+      'unknown service in depends_on',
+      original.replace(/^ {2}temporal-setup:$/m, '  temporal-init:'),
+      /depends on undefined service "temporal-setup"/,
+    ],
     ['undeclared volume', original.replace(/^ {2}transcripts:$/m, ''), /undefined volume transcripts/],
   ];
   for (const [what, text, reason] of broken) {

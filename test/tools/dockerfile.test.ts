@@ -22,7 +22,8 @@ beforeAll(async () => {
 test('parses with no linter warning; two stages on node:20-bookworm-slim', () => {
   expect(report.warnings).toEqual([]);
   expect(report.stages.map((s) => s.name)).toEqual(['build', 'runtime']);
-  for (const stage of report.stages) expect(stage.base.replace('${NODE_IMAGE}', report.args.NODE_IMAGE!)).toBe('node:20-bookworm-slim');
+  for (const stage of report.stages)
+    expect(stage.base.replace('${NODE_IMAGE}', report.args.NODE_IMAGE!)).toBe('node:20-bookworm-slim');
 });
 
 test('installs dependencies without install scripts, builds, and runs `convo worker` as a non-root user', () => {
@@ -50,13 +51,18 @@ test('the image checks for the claude binary at the path the worker uses (the pl
 });
 
 test('the .dockerignore keeps node_modules, .tools, dist, .git and data out of the build context', async () => {
-  const lines = (await readFile(join(projectRoot, '.dockerignore'), 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = (await readFile(join(projectRoot, '.dockerignore'), 'utf8'))
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   // Everything is ignored except what the Dockerfile copies.
   expect(lines).toEqual(['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/', '!bin/']);
-  const copied = report.stages.flatMap((s) => s.commands).filter((c) => c.startsWith('COPY ') && !c.includes('--from='));
+  const copied = report.stages
+    .flatMap((s) => s.commands)
+    .filter((c) => c.startsWith('COPY ') && !c.includes('--from='));
   // ...and everything the Dockerfile copies from the context is let in (files by name, folders with a slash).
   for (const c of copied) {
-    for (const source of c.split(' ').slice(1, -1)) expect(lines).toContain(source.includes('.') ? `!${source}` : `!${source}/`);
+    for (const source of c.split(' ').slice(1, -1))
+      expect(lines).toContain(source.includes('.') ? `!${source}` : `!${source}/`);
   }
 });
 
@@ -64,13 +70,20 @@ test('the checker rejects a broken Dockerfile and reports lint problems, so the 
   const dir = await mkdtemp(join(tmpdir(), 'convo-dockerfile-'));
   try {
     const original = await readFile(DOCKERFILE, 'utf8');
-    await writeFile(join(dir, 'broken'), original.replace('WORKDIR /app\nCOPY package.json', 'WORKDIR /app\nCOPPY package.json'));
+    await writeFile(
+      join(dir, 'broken'),
+      original.replace('WORKDIR /app\nCOPY package.json', 'WORKDIR /app\nCOPPY package.json'),
+    );
     const broken = await dockerfileCheck(join(dir, 'broken'));
     expect(broken.exitCode).toBe(1);
-    expect(broken.stderr.trim()).toMatch(/^dockerfile-check: dockerfile parse error on line \d+: unknown instruction: COPPY/);
+    expect(broken.stderr.trim()).toMatch(
+      /^dockerfile-check: dockerfile parse error on line \d+: unknown instruction: COPPY/,
+    );
 
     await writeFile(join(dir, 'linted'), original.replace('AS runtime', 'as runtime'));
-    expect((await dockerfileCheck(join(dir, 'linted'))).report?.warnings).toEqual(["FromAsCasing: 'as' and 'FROM' keywords' casing do not match"]);
+    expect((await dockerfileCheck(join(dir, 'linted'))).report?.warnings).toEqual([
+      "FromAsCasing: 'as' and 'FROM' keywords' casing do not match",
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
