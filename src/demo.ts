@@ -16,7 +16,7 @@ import { loadServerConfig } from './config/server.js';
 import { loadWorkerConfig } from './config/worker.js';
 import { dataDir } from './paths.js';
 import { answers, startDevServer, type DevServer } from './server/dev-server.js';
-import { ScriptedModelServer } from './testing/model-server.js';
+import { ScriptedModelServer } from './testing/index.js';
 import { createConvoWorker } from './worker/worker.js';
 
 const PROMPTS = [

@@ -4,7 +4,7 @@
  * turn, how much the transcript and the workflow history grew. Used by `npm run bench` and `npm run test:scale`.
  */
 import proto from '@temporalio/proto';
-import { ScriptedModelServer } from '../testing/model-server.js';
+import { ScriptedModelServer } from '../testing/index.js';
 import { contentForTurn } from './content.js';
 import { startStack } from './stack.js';
 

@@ -14,7 +14,7 @@ import { readSegments } from '../activities/turn/transcript-segments.js';
 import type { TranscriptSegment } from '../common/conversation.js';
 import { projectRoot } from '../paths.js';
 import { LocalTranscriptStore } from '../storage/transcript-store.js';
-import { ScriptedModelServer } from '../testing/model-server.js';
+import { ScriptedModelServer } from '../testing/index.js';
 import { contentForTurn } from './content.js';
 import { runLongConversation } from './long-conversation.js';
 import { startStack } from './stack.js';

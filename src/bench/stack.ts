@@ -10,7 +10,7 @@ import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { freePort } from '../server/free-port.js';
-import type { ScriptedModelServer } from '../testing/model-server.js';
+import type { ScriptedModelServer } from '../testing/index.js';
 
 /** A running stack; `dispose` stops everything and deletes its files. */
 export interface BenchStack {

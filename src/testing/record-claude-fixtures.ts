@@ -11,7 +11,7 @@ import type { TurnErrorType } from '../common/errors.js';
 import { projectRoot } from '../paths.js';
 import { loadSettings } from '../activities/backends/claude/settings.js';
 import { runChild } from '../activities/turn/process.js';
-import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
+import { ScriptedModelServer, type ScriptedReply } from './index.js';
 
 /** One recorded run, as stored in a fixture file. */
 export interface ClaudeFixture {

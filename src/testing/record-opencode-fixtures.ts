@@ -21,7 +21,7 @@ import { startApiRelay, type RelayedFailure } from '../activities/backends/openc
 import { opencodeConfig, runArgs } from '../activities/backends/opencode/run-config.js';
 import { loadSettings, type OpencodeSettings } from '../activities/backends/opencode/settings.js';
 import { runChild } from '../activities/turn/process.js';
-import { ScriptedModelServer, type ScriptedReply } from './model-server.js';
+import { ScriptedModelServer, type ScriptedReply } from './index.js';
 
 /** One recorded run, as stored in a fixture file. */
 export interface OpencodeFixture {

@@ -12,7 +12,7 @@ import { turnBackend } from '../../src/activities/backends/opencode/backend.js';
 import { loadSettings, type OpencodeSettings } from '../../src/activities/backends/opencode/settings.js';
 import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
 import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnProgress, type TurnResult } from '../../src/common/conversation.js';
-import { conversationLength, ScriptedModelServer } from '../../src/testing/model-server.js';
+import { conversationLength, ScriptedModelServer } from '../../src/testing/index.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 import { opencodeProcessesIn } from '../helpers/processes.js';
 

@@ -13,7 +13,7 @@ import { loadBackends, secretEnvVars } from '../../src/activities/backends/regis
 import { createActivities } from '../../src/activities/index.js';
 import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
 import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
-import { ScriptedModelServer } from '../../src/testing/model-server.js';
+import { ScriptedModelServer } from '../../src/testing/index.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
 let model: ScriptedModelServer;

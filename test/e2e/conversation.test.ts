@@ -2,7 +2,7 @@
  * A conversation is durable across workers: turn 1 on worker A, A stopped, turns 2 and 3 on worker B with another
  * HOME. Real dev server, real workers, real `claude`; only the model is scripted.
  */
-import { conversationLength } from '../../src/testing/model-server.js';
+import { conversationLength } from '../../src/testing/index.js';
 import { TEST_API_KEY, World, type WorkerProcess } from '../helpers/world.js';
 
 let world: World;

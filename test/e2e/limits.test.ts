@@ -5,7 +5,7 @@
 import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { ConvoClient } from '../../src/client/client.js';
 import type { ConversationState } from '../../src/common/conversation.js';
-import type { RecordedRequest } from '../../src/testing/model-server.js';
+import type { RecordedRequest } from '../../src/testing/index.js';
 import { World, waitUntil } from '../helpers/world.js';
 
 let world: World;

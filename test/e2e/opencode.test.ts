@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConvoClient } from '../../src/client/client.js';
 import type { ConversationState, TranscriptSegment } from '../../src/common/conversation.js';
-import { conversationLength, type RecordedRequest } from '../../src/testing/model-server.js';
+import { conversationLength, type RecordedRequest } from '../../src/testing/index.js';
 import { transcriptQuery } from '../../src/workflows/messages.js';
 import { World, waitUntil, type WorkerProcess } from '../helpers/world.js';
 import { opencodeProcessesIn } from '../helpers/processes.js';

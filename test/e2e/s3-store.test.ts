@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { ConvoClient } from '../../src/client/client.js';
-import { resolveBinary } from '../../src/config.js';
+import { resolveBinary } from '../../src/config/env.js';
 import { toolsDir } from '../../src/paths.js';
 import { freePort } from '../../src/server/free-port.js';
 import { removeDir, stopProcess } from '../helpers/cleanup.js';

@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConvoClient } from '../../src/client/client.js';
-import { loadConfig } from '../../src/config.js';
+import { loadClientConfig } from '../../src/config/client.js';
 import { answers } from '../../src/server/dev-server.js';
 import { freePort } from '../../src/server/free-port.js';
 import { startConvoServer } from '../helpers/convo-server.js';
@@ -23,7 +23,7 @@ test('convo server serves the Web UI and keeps conversations across a restart', 
   const [port, uiPort] = [await freePort(), await freePort()];
   const db = join(dir, 'temporal.db');
   let server = await startConvoServer({ grpc: port, ui: uiPort }, db);
-  const config = { ...loadConfig(), temporalAddress: `127.0.0.1:${port}`, taskQueue: 'server-test' };
+  const config = { ...loadClientConfig(), temporalAddress: `127.0.0.1:${port}`, taskQueue: 'server-test' };
   let client = await ConvoClient.connect(config);
   try {
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conversationLength, type RecordedRequest } from '../../src/testing/model-server.js';
+import { conversationLength, type RecordedRequest } from '../../src/testing/index.js';
 import { World, waitUntil } from '../helpers/world.js';
 
 let world: World;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { ConvoClient } from '../../src/client/client.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadClientConfig, type ClientConfig } from '../../src/config/client.js';
 import { projectRoot } from '../../src/paths.js';
 import type { ConversationState } from '../../src/common/conversation.js';
 import { ScriptedModelServer, type ScriptedReply } from '../../src/testing/index.js';
@@ -64,7 +64,7 @@ export class World {
   private constructor(
     readonly model: ScriptedModelServer,
     readonly baseDir: string,
-    readonly config: Config,
+    readonly config: ClientConfig,
     readonly client: ConvoClient,
     /** Environment every worker and `convo` process of this world gets (and the world's client is configured from). */
     readonly worldEnv: Record<string, string> = {},
@@ -79,7 +79,7 @@ export class World {
     const baseDir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
     // A task queue and an account of its own, so that test files never share workers or usage limits.
     const suffix = `${name}-${randomUUID().slice(0, 8)}`;
-    const config = loadConfig({
+    const config = loadClientConfig({
       ...process.env,
       CONVO_TASK_QUEUE: `test-${suffix}`,
       CONVO_ACCOUNT: `test-${suffix}`,

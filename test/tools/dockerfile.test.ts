@@ -7,7 +7,8 @@ import { realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundledClaudePath, projectRoot } from '../../src/paths.js';
+import { bundledBinaryPath as bundledClaudePath } from '../../src/activities/backends/claude/settings.js';
+import { projectRoot } from '../../src/paths.js';
 import { dockerfileCheck, type DockerfileReport } from '../helpers/go-tools.js';
 
 const DOCKERFILE = join(projectRoot, 'Dockerfile');

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chatEntries } from '../../src/activities/backends/registry.js';
-import { formatChat, transcriptToChat } from '../../src/client/chat.js';
+import { formatChat } from '../../src/cli/format/chat.js';
+import { transcriptToChat } from '../../src/client/chat.js';
 import { projectRoot } from '../../src/paths.js';
 
 const fixture = readFileSync(join(projectRoot, 'test', 'fixtures', 'claude', 'transcript-tool-call.jsonl'), 'utf8');

@@ -1,7 +1,7 @@
 /**
  * The scripted Messages API server speaks the wire format: HEAD /api/hello, JSON and SSE replies, tool_use, errors.
  */
-import { ScriptedModelServer } from '../../src/testing/model-server.js';
+import { ScriptedModelServer } from '../../src/testing/index.js';
 
 let server: ScriptedModelServer;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
  * responses through unchanged (SSE streams included) and reports failures with their status, headers and message.
  */
 import { startApiRelay, type ApiRelay, type RelayedFailure } from '../../src/activities/backends/opencode/relay.js';
-import { ScriptedModelServer } from '../../src/testing/model-server.js';
+import { ScriptedModelServer } from '../../src/testing/index.js';
 
 let model: ScriptedModelServer;
 let relay: ApiRelay;

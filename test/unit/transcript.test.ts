@@ -96,7 +96,7 @@ test('prompts: empty and oversized ones have a reason; sizes are UTF-8 bytes', (
 });
 
 test('with encryption keys the store seals objects; old keys open them; without the key, a reason naming its id', async () => {
-  const { loadEncryptionKeys } = await import('../../src/config.js');
+  const { loadEncryptionKeys } = await import('../../src/config/codec-keys.js');
   const { randomBytes } = await import('node:crypto');
   const [k1, k2] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
   const first = loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k1, CONVO_ENCRYPTION_KEY_ID: 'k1' });
