@@ -99,7 +99,10 @@ if (!(process.env.CHROME_PATH && existsSync(process.env.CHROME_PATH)) && !onPath
   console.error('setup: installing Debian chromium (for the Web UI browser test)');
   const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
   const apt = (...args) => run(cmd, [...pre, ...args], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (!apt('install', '-y', '--no-install-recommends', 'chromium') && !(apt('update') && apt('install', '-y', '--no-install-recommends', 'chromium'))) {
+  if (
+    !apt('install', '-y', '--no-install-recommends', 'chromium') &&
+    !(apt('update') && apt('install', '-y', '--no-install-recommends', 'chromium'))
+  ) {
     console.error('setup: could not install chromium with apt-get; install it, or set CHROME_PATH to a Chromium');
     process.exit(1);
   }
@@ -107,7 +110,11 @@ if (!(process.env.CHROME_PATH && existsSync(process.env.CHROME_PATH)) && !onPath
 
 // 5. Build.
 const stamp = join(root, 'dist', '.build-stamp');
-const sources = Math.max(newestUnder(join(root, 'src')), mtime(join(root, 'tsconfig.json')), mtime(join(root, 'package-lock.json')));
+const sources = Math.max(
+  newestUnder(join(root, 'src')),
+  mtime(join(root, 'tsconfig.json')),
+  mtime(join(root, 'package-lock.json')),
+);
 if (sources > mtime(stamp)) {
   console.error('setup: building');
   must('npm', ['run', '--silent', 'build'], 'build');

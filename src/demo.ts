@@ -26,7 +26,11 @@ const PROMPTS = [
 ];
 
 function hasClaudeCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.ANTHROPIC_API_KEY || env.CLAUDE_CODE_OAUTH_TOKEN || existsSync(join(userClaudeConfig(env).dir, '.credentials.json')));
+  return Boolean(
+    env.ANTHROPIC_API_KEY ||
+    env.CLAUDE_CODE_OAUTH_TOKEN ||
+    existsSync(join(userClaudeConfig(env).dir, '.credentials.json')),
+  );
 }
 
 async function main(): Promise<void> {
@@ -71,7 +75,8 @@ async function main(): Promise<void> {
       const state = await client.state(id);
       console.log(`\nConversation ${id}: ${state.turns.length} turns, transcript ${state.transcriptBytes} bytes.`);
       console.log(`Web UI: ${uiUrl}/namespaces/${config.namespace}/workflows/${id}`);
-      if (server) console.log('(The dev server stops with the demo; `npx convo server` brings it and this conversation back.)');
+      if (server)
+        console.log('(The dev server stops with the demo; `npx convo server` brings it and this conversation back.)');
     });
   } finally {
     await client.shutdown();

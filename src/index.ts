@@ -4,13 +4,7 @@
  * infrastructure (the scripted model server) is the `convo/testing` subpath.
  */
 export { ConvoClient, ConvoError, TurnFailedError } from './client/client.js';
-export type {
-  ConversationSummary,
-  ConvoErrorCode,
-  ListOptions,
-  StartOptions,
-  TurnActivity,
-} from './client/client.js';
+export type { ConversationSummary, ConvoErrorCode, ListOptions, StartOptions, TurnActivity } from './client/client.js';
 export { transcriptToChat } from './client/chat.js';
 export type { ChatEntry, ChatTurn } from './common/chat.js';
 export * from './common/search-attributes.js';

@@ -19,7 +19,9 @@ export const TURNS_METRIC = 'convo_turns';
 /** Name of the histogram of turn attempt durations, ms (same tags). */
 export const TURN_DURATION_METRIC = 'convo_turn_duration';
 /** Bucket bounds of {@link TURN_DURATION_METRIC}, ms: turns take seconds to many minutes. */
-export const TURN_DURATION_BUCKETS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
+export const TURN_DURATION_BUCKETS_MS = [
+  1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000,
+];
 
 /** Builds the activities the worker registers. */
 export function createActivities(deps: ActivityDeps) {

@@ -13,10 +13,16 @@ function loadCorpus(): string {
   if (corpus) return corpus;
   const parts: string[] = [];
   const tsLib = join(projectRoot, 'node_modules', 'typescript', 'lib');
-  for (const file of readdirSync(tsLib).filter((f) => f.endsWith('.d.ts')).sort()) parts.push(readFileSync(join(tsLib, file), 'utf8'));
+  for (const file of readdirSync(tsLib)
+    .filter((f) => f.endsWith('.d.ts'))
+    .sort())
+    parts.push(readFileSync(join(tsLib, file), 'utf8'));
   for (const pkg of ['worker', 'client', 'workflow', 'common']) {
     const src = join(projectRoot, 'node_modules', '@temporalio', pkg, 'src');
-    for (const file of readdirSync(src).filter((f) => f.endsWith('.ts')).sort()) parts.push(readFileSync(join(src, file), 'utf8'));
+    for (const file of readdirSync(src)
+      .filter((f) => f.endsWith('.ts'))
+      .sort())
+      parts.push(readFileSync(join(src, file), 'utf8'));
   }
   corpus = parts.join('\n');
   return corpus;

@@ -37,7 +37,8 @@ export interface LongConversationResult {
 function payloadSizes(value: unknown, out: number[] = []): number[] {
   if (!value || typeof value !== 'object') return out;
   const record = value as Record<string, unknown>;
-  if (Array.isArray(record.payloads)) out.push(temporal.api.common.v1.Payloads.encode({ payloads: record.payloads as never }).finish().length);
+  if (Array.isArray(record.payloads))
+    out.push(temporal.api.common.v1.Payloads.encode({ payloads: record.payloads as never }).finish().length);
   for (const child of Object.values(record)) if (child && typeof child === 'object') payloadSizes(child, out);
   return out;
 }
@@ -69,12 +70,21 @@ export async function runLongConversation(
       const [{ transcriptBytes }, description] = await Promise.all([client.state(id), handle.describe()]);
       const historyBytes = Number(description.raw.workflowExecutionInfo?.historySizeBytes ?? 0);
       const historyAdded = description.runId === lastRun ? historyBytes - lastHistory : historyBytes;
-      growth.push({ turn: i, transcriptBytes, transcriptAdded: transcriptBytes - lastTranscript, historyAdded, runId: description.runId, ms });
+      growth.push({
+        turn: i,
+        transcriptBytes,
+        transcriptAdded: transcriptBytes - lastTranscript,
+        historyAdded,
+        runId: description.runId,
+        ms,
+      });
       lastTranscript = transcriptBytes;
       lastRun = description.runId;
       lastHistory = historyBytes;
       if (i % 10 === 0 || i === turns) {
-        log(`turn ${i}: transcript ${(transcriptBytes / 1e6).toFixed(1)} MB, run history ${(historyBytes / 1e6).toFixed(2)} MB, ${ms} ms`);
+        log(
+          `turn ${i}: transcript ${(transcriptBytes / 1e6).toFixed(1)} MB, run history ${(historyBytes / 1e6).toFixed(2)} MB, ${ms} ms`,
+        );
       }
     }
     const runs: LongConversationResult['runs'] = [];

@@ -26,7 +26,11 @@ function syntheticTranscript(bytes: number): Buffer {
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
-    const line = JSON.stringify({ type: i % 2 ? 'assistant' : 'user', uuid: `u-${i}`, message: { content: [{ type: 'text', text: contentForTurn(i, 20_000) }] } });
+    const line = JSON.stringify({
+      type: i % 2 ? 'assistant' : 'user',
+      uuid: `u-${i}`,
+      message: { content: [{ type: 'text', text: contentForTurn(i, 20_000) }] },
+    });
     lines.push(line);
     size += line.length + 1;
   }
@@ -65,7 +69,9 @@ async function peakRss(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-async function concurrentMemory(conversations: number): Promise<{ conversations: number; workerPeakRssMb: number; cliPeakTotalRssMb: number; wallMs: number }> {
+async function concurrentMemory(
+  conversations: number,
+): Promise<{ conversations: number; workerPeakRssMb: number; cliPeakTotalRssMb: number; wallMs: number }> {
   const model = await ScriptedModelServer.start({ maxReportedInputTokens: 2000, keepMessages: false });
   // Every turn is held until all of them have reached the model: they really run at once.
   let release!: () => void;
@@ -88,7 +94,12 @@ async function concurrentMemory(conversations: number): Promise<{ conversations:
     const started = Date.now();
     await Promise.all(ids.map((id, i) => client.ask(id, `turn ${i}`)));
     const wallMs = Date.now() - started;
-    return { conversations, workerPeakRssMb: Math.round((await peakRss(worker.pid!)) / MB), cliPeakTotalRssMb: Math.round(cliPeak / MB), wallMs };
+    return {
+      conversations,
+      workerPeakRssMb: Math.round((await peakRss(worker.pid!)) / MB),
+      cliPeakTotalRssMb: Math.round(cliPeak / MB),
+      wallMs,
+    };
   } finally {
     clearInterval(sampler);
     await dispose();
@@ -104,7 +115,8 @@ async function main(): Promise<void> {
 
   console.log(`1. history vs transcript growth: ${turns} turns, ~${replyBytes / 1000} KB replies`);
   const long = await runLongConversation(turns, replyBytes, (l) => console.log(`   ${l}`));
-  const perTurn = (k: 'historyAdded' | 'transcriptAdded') => Math.round(long.turns.reduce((n, t) => n + t[k], 0) / long.turns.length);
+  const perTurn = (k: 'historyAdded' | 'transcriptAdded') =>
+    Math.round(long.turns.reduce((n, t) => n + t[k], 0) / long.turns.length);
   results.history = {
     turns,
     replyBytes,

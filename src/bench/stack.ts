@@ -33,7 +33,13 @@ export async function startStack(name: string, model: ScriptedModelServer): Prom
   };
   const config = loadClientConfig(env);
   const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
-    env: { ...env, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789', HOME: dir, TMPDIR: dir },
+    env: {
+      ...env,
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789',
+      HOME: dir,
+      TMPDIR: dir,
+    },
     reject: false,
   });
   const client = await ConvoClient.connect(config);

@@ -24,7 +24,9 @@ export async function listenCodecServer(
     });
   } catch (err) {
     const message = (err as Error).message;
-    throw new Error(/address in use/.test(message) ? `${message} (choose another with ${options.portOption})` : message);
+    throw new Error(
+      /address in use/.test(message) ? `${message} (choose another with ${options.portOption})` : message,
+    );
   }
 }
 

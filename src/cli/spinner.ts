@@ -14,7 +14,11 @@ import { activityLine, formatElapsed } from './format/activity.js';
  * would print its first text once and never update it.
  */
 export function canSpin(): boolean {
-  return isInteractive({ stream: process.stdout }) && isInteractive({ stream: process.stderr }) && (process.stderr.columns ?? 0) > 0;
+  return (
+    isInteractive({ stream: process.stdout }) &&
+    isInteractive({ stream: process.stderr }) &&
+    (process.stderr.columns ?? 0) > 0
+  );
 }
 
 /**
@@ -30,7 +34,11 @@ export async function withProgress<T>(client: ConvoClient, id: string, work: Pro
     while (!done) {
       const snap = await client.snapshot(id).catch(() => undefined);
       if (done) break;
-      if (snap) spinner.text = snap.activity || snap.state.status !== 'idle' ? activityLine(snap.state, snap.activity) : `queued · ${formatElapsed(Date.now() - started)}`;
+      if (snap)
+        spinner.text =
+          snap.activity || snap.state.status !== 'idle'
+            ? activityLine(snap.state, snap.activity)
+            : `queued · ${formatElapsed(Date.now() - started)}`;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();

@@ -57,7 +57,9 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
       }
       const { state, activity } = snap;
       if (first) {
-        out(`watching ${id}: ${state.status}, ${state.turns.length} turn${state.turns.length === 1 ? '' : 's'}${state.title ? ` (${state.title})` : ''}`);
+        out(
+          `watching ${id}: ${state.status}, ${state.turns.length} turn${state.turns.length === 1 ? '' : 's'}${state.title ? ` (${state.title})` : ''}`,
+        );
         for (const t of state.turns) if (t.status !== 'running') turnStatus.set(t.index, t.status);
         first = false;
       }
@@ -70,13 +72,16 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
         else if (t.status === 'completed') {
           const took = t.durationMs !== undefined ? ` in ${formatElapsed(t.durationMs)}` : '';
           out(`turn ${t.index + 1} replied${took}:\n${firstLines(t.reply ?? '', 5).replace(/^/gm, '    ')}`);
-        } else if (t.status === 'failed' && t.error) out(`turn ${t.index + 1} failed: ${t.error.type}: ${t.error.message}`);
+        } else if (t.status === 'failed' && t.error)
+          out(`turn ${t.index + 1} failed: ${t.error.type}: ${t.error.message}`);
       }
       const calls = activity?.progress?.toolCalls ?? 0;
       if (activity && calls > (toolCalls.get(activity.index) ?? 0)) {
         const p = activity.progress!;
         const more = calls - (toolCalls.get(activity.index) ?? 0) - 1;
-        out(`  → ${p.lastTool}${p.lastToolInput ? `: ${p.lastToolInput}` : ''}${more > 0 ? ` (after ${more} more)` : ''}`);
+        out(
+          `  → ${p.lastTool}${p.lastToolInput ? `: ${p.lastToolInput}` : ''}${more > 0 ? ` (after ${more} more)` : ''}`,
+        );
         toolCalls.set(activity.index, calls);
       }
       if (state.status !== lastStatus) {
@@ -92,7 +97,12 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
         } else if (spinner.isSpinning) spinner.stop();
       }
       if (state.status === 'closed') return;
-      if (options.untilIdle && state.status === 'idle' && !state.turns.some((t) => t.status === 'queued' || t.status === 'running')) return;
+      if (
+        options.untilIdle &&
+        state.status === 'idle' &&
+        !state.turns.some((t) => t.status === 'queued' || t.status === 'running')
+      )
+        return;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   } finally {

@@ -132,7 +132,9 @@ export class ConvoClient {
   async transcript(id: string, timeoutMs = 10_000): Promise<string> {
     const segments = await this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
     const store = createTranscriptStore(this.config);
-    const parts = await Promise.all(segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))));
+    const parts = await Promise.all(
+      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))),
+    );
     return Buffer.concat(parts).toString('utf8');
   }
 
@@ -170,7 +172,10 @@ export class ConvoClient {
       const refused = updateError(id, err);
       if (refused instanceof ConvoError && refused.code === 'NotWaiting') {
         // The status, for people, is read only once refused (a state read before would race the update).
-        const status = await this.state(id, 2_000).then((s) => ` (status ${s.status})`, () => '');
+        const status = await this.state(id, 2_000).then(
+          (s) => ` (status ${s.status})`,
+          () => '',
+        );
         throw new ConvoError('NotWaiting', `conversation ${id} does not need attention${status}`);
       }
       throw refused ?? err;
@@ -216,7 +221,10 @@ export class ConvoClient {
       if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
       const notRunning = `conversation ${id}: no turn is running or waiting`;
       // An untyped refusal: a workflow from before typed refusals, whose only cancel check is "no turn".
-      throw updateError(id, err, { NotRunning: notRunning }) ?? new ConvoError('NotRunning', `conversation ${id}: ${updateCause(err).message}`);
+      throw (
+        updateError(id, err, { NotRunning: notRunning }) ??
+        new ConvoError('NotRunning', `conversation ${id}: ${updateCause(err).message}`)
+      );
     }
   }
 

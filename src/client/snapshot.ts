@@ -26,7 +26,10 @@ export interface TurnActivity {
  */
 export function currentTurn(state: ConversationState): ConversationState['turns'][number] | undefined {
   const waiting = state.status === 'rate_limited' || state.status === 'needs_attention';
-  return state.turns.find((t) => t.status === 'running') ?? (waiting ? state.turns.find((t) => t.status === 'queued') : undefined);
+  return (
+    state.turns.find((t) => t.status === 'running') ??
+    (waiting ? state.turns.find((t) => t.status === 'queued') : undefined)
+  );
 }
 
 /** The {@link TurnActivity} of `turn`, given the pending turn activity the server reports (if any). */

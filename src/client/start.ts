@@ -5,11 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  ConversationOptions,
-  promptProblem,
-  type ConversationOptionsInput,
-} from '../common/conversation.js';
+import { ConversationOptions, promptProblem, type ConversationOptionsInput } from '../common/conversation.js';
 import {
   ConversationAccountKey,
   ConversationBackendKey,

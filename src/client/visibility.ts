@@ -6,7 +6,10 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
-import { decodeFromPayloadsAtIndex, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import {
+  decodeFromPayloadsAtIndex,
+  decodeOptionalSinglePayload,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type { ConversationStatus, TurnProgress } from '../common/conversation.js';
@@ -50,7 +53,11 @@ export interface ListOptions {
  * Conversations on `namespace`, newest first, from the visibility store (the search attributes the workflows keep
  * up to date). Visibility lags the workflows by up to a second or so.
  */
-export async function listConversations(client: Client, namespace: string, options: ListOptions = {}): Promise<ConversationSummary[]> {
+export async function listConversations(
+  client: Client,
+  namespace: string,
+  options: ListOptions = {},
+): Promise<ConversationSummary[]> {
   const limit = options.limit ?? 100;
   let query = `WorkflowType = '${CONVERSATION_WORKFLOW_TYPE}'`;
   if (options.status) query += ` AND ${ConversationStatusKey.name} = '${options.status}'`;
@@ -69,8 +76,12 @@ export async function listConversations(client: Client, namespace: string, optio
       if (rows.length >= limit) break;
       const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
       const temporalStatus = WorkflowExecutionStatus[execution.status ?? 0]!.replace('WORKFLOW_EXECUTION_STATUS_', '');
-      const status = temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' ? attrs.get(ConversationStatusKey) : undefined;
-      const title = await decodeOptionalSinglePayload<unknown>(client.options.loadedDataConverter, execution.memo?.fields?.title).then(
+      const status =
+        temporalStatus === 'RUNNING' || temporalStatus === 'COMPLETED' ? attrs.get(ConversationStatusKey) : undefined;
+      const title = await decodeOptionalSinglePayload<unknown>(
+        client.options.loadedDataConverter,
+        execution.memo?.fields?.title,
+      ).then(
         (value) => ({ title: typeof value === 'string' ? value : undefined }),
         () => ({ titleUnreadable: true }),
       );
@@ -107,14 +118,24 @@ export interface PendingTurn {
  * activity's first heartbeat argument, a `TurnProgress`).
  * @returns undefined when no turn activity is pending.
  */
-export async function pendingTurn(client: Client, description: WorkflowExecutionDescription): Promise<PendingTurn | undefined> {
+export async function pendingTurn(
+  client: Client,
+  description: WorkflowExecutionDescription,
+): Promise<PendingTurn | undefined> {
   const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runTurn');
   if (!pending) return undefined;
   const started = pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
   const payloads = pending.heartbeatDetails?.payloads;
   const progress =
     started && payloads?.length
-      ? await decodeFromPayloadsAtIndex<TurnProgress>(client.options.loadedDataConverter, 0, payloads).catch(() => undefined)
+      ? await decodeFromPayloadsAtIndex<TurnProgress>(client.options.loadedDataConverter, 0, payloads).catch(
+          () => undefined,
+        )
       : undefined;
-  return { started, attempt: pending.attempt ?? undefined, progress, lastFailure: pending.lastFailure?.message ?? undefined };
+  return {
+    started,
+    attempt: pending.attempt ?? undefined,
+    progress,
+    lastFailure: pending.lastFailure?.message ?? undefined,
+  };
 }

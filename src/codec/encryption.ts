@@ -87,7 +87,10 @@ export class EncryptionCodec implements PayloadCodec {
       try {
         plain = decrypt(data, key);
       } catch {
-        throw new DecryptionError(`cannot decrypt a payload encrypted with key id ${keyId}: it was altered, or encrypted with another key of that id`, keyId);
+        throw new DecryptionError(
+          `cannot decrypt a payload encrypted with key id ${keyId}: it was altered, or encrypted with another key of that id`,
+          keyId,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain) as Payload;
     });

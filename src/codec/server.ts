@@ -109,7 +109,8 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
       res.setHeader('Access-Control-Max-Age', '600');
       // Chrome's Private Network Access preflight, for a UI served from another address than the codec server.
-      if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+      if (req.headers['access-control-request-private-network'] === 'true')
+        res.setHeader('Access-Control-Allow-Private-Network', 'true');
       res.writeHead(204).end();
       return;
     }
@@ -119,7 +120,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     }
     if (tokenDigests.length > 0 && !authorized(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, req.headers.authorization ? 'Authorization: token not accepted' : 'Authorization: Bearer <token> required');
+      throw new HttpError(
+        401,
+        req.headers.authorization ? 'Authorization: token not accepted' : 'Authorization: Bearer <token> required',
+      );
     }
     const body = await readBody(req, maxBodyBytes);
     let json: unknown;
@@ -142,7 +146,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void =>
-      reject(new Error(`codec server cannot listen on ${host}:${options.port ?? DEFAULT_CODEC_PORT}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`));
+      reject(
+        new Error(
+          `codec server cannot listen on ${host}:${options.port ?? DEFAULT_CODEC_PORT}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`,
+        ),
+      );
     server.once('error', onError);
     server.listen(options.port ?? DEFAULT_CODEC_PORT, host, () => {
       server.off('error', onError);
@@ -183,14 +191,18 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function fromJson({ metadata, data }: JsonPayload): Payload {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+    ),
     data: data == null ? undefined : new Uint8Array(Buffer.from(data, 'base64')),
   };
 }
 
 function toJson({ metadata, data }: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     data: data == null ? undefined : Buffer.from(data).toString('base64'),
   };
 }

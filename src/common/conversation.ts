@@ -38,7 +38,11 @@ export const ConversationOptions = z.object({
   title: z.string().max(200).optional(),
   /** Continue as new between turns once the run's history passes this size, bytes (default 4 MiB; Temporal's
    * own suggestion is honoured too). */
-  historyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  historyLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   /** While a turn runs, refresh the elapsed time in the Web UI's current details this often, s (default 60; 0 turns
    * it off). Each refresh is a timer: about five history events, a few hundred bytes. */
   detailsRefreshS: z.number().int().min(0).default(60),

@@ -28,9 +28,16 @@ export const EncryptionEnv = z.object({
   // Never echo these values in a message: they are secrets.
   CONVO_ENCRYPTION_KEY: z.preprocess(
     emptyAsUnset,
-    z.string().trim().refine((v) => keyBytes(v) !== undefined, KEY_RULE).optional(),
+    z
+      .string()
+      .trim()
+      .refine((v) => keyBytes(v) !== undefined, KEY_RULE)
+      .optional(),
   ),
-  CONVO_ENCRYPTION_KEY_ID: z.preprocess(emptyAsUnset, z.string().trim().regex(KEY_ID, `must be ${KEY_ID_RULE}`).optional()),
+  CONVO_ENCRYPTION_KEY_ID: z.preprocess(
+    emptyAsUnset,
+    z.string().trim().regex(KEY_ID, `must be ${KEY_ID_RULE}`).optional(),
+  ),
   CONVO_DECRYPTION_KEYS: z.preprocess(
     emptyAsUnset,
     z
@@ -81,14 +88,17 @@ function decryptionKeyEntries(value: string): Array<{ id?: string; key: string }
  */
 export function encryptionKeys(e: z.output<typeof EncryptionEnv>): EncryptionKeys | undefined {
   const { CONVO_ENCRYPTION_KEY: key, CONVO_ENCRYPTION_KEY_ID: keyId, CONVO_DECRYPTION_KEYS: decryptionKeys } = e;
-  if (keyId && !key) throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
+  if (keyId && !key)
+    throw new ConfigError('invalid environment variable CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY');
   const keys = new Map<string, KeyObject>();
   const add = (variable: string, id: string | undefined, text: string): string => {
     const bytes = keyBytes(text)!;
     const kid = id ?? defaultKeyId(bytes);
     const secret = createSecretKey(bytes);
     if (keys.get(kid)?.equals(secret) === false) {
-      throw new ConfigError(`invalid environment variable ${variable}: key id ${kid} is given twice with different keys`);
+      throw new ConfigError(
+        `invalid environment variable ${variable}: key id ${kid} is given twice with different keys`,
+      );
     }
     keys.set(kid, secret);
     return kid;
@@ -113,7 +123,12 @@ const CodecAuthEnv = z.object({
     emptyAsUnset,
     z
       .string()
-      .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== ''),
+      )
       .refine((tokens) => tokens.length > 0 && tokens.every((t) => /^[\x21-\x7e]{16,}$/.test(t)), {
         message: 'must be one or more comma-separated tokens of at least 16 printable characters, no spaces',
       })

@@ -131,7 +131,10 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
  * The options for `Connection.connect` / `NativeConnection.connect`.
  * @param config the address (which callers may change, e.g. to a dev server they started) and the auth settings.
  */
-export function connectionOptions(config: { temporalAddress: string; temporalAuth: TemporalAuth }): TemporalConnectionOptions {
+export function connectionOptions(config: {
+  temporalAddress: string;
+  temporalAuth: TemporalAuth;
+}): TemporalConnectionOptions {
   return { address: config.temporalAddress, ...config.temporalAuth.options() };
 }
 
@@ -166,12 +169,24 @@ export function loadConnectionConfig(env: NodeJS.ProcessEnv = process.env): Conn
     if (err instanceof TemporalSettingsError) throw new ConfigError(err.message);
     throw err;
   }
-  return { temporalAddress: temporal.address, namespace: temporal.namespace, temporalAuth: temporal.auth, taskQueue: CONVO_TASK_QUEUE };
+  return {
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    temporalAuth: temporal.auth,
+    taskQueue: CONVO_TASK_QUEUE,
+  };
 }
 
 /** One line for logs: address, namespace, and whether TLS and an API key are used (never the key). */
-export function describeConnection(config: { temporalAddress: string; namespace: string; temporalAuth: TemporalAuth }): string {
-  const extras = [config.temporalAuth.tls ? 'TLS' : undefined, config.temporalAuth.hasApiKey ? 'API key' : undefined].filter(Boolean);
+export function describeConnection(config: {
+  temporalAddress: string;
+  namespace: string;
+  temporalAuth: TemporalAuth;
+}): string {
+  const extras = [
+    config.temporalAuth.tls ? 'TLS' : undefined,
+    config.temporalAuth.hasApiKey ? 'API key' : undefined,
+  ].filter(Boolean);
   return `${config.temporalAddress} namespace ${config.namespace}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 

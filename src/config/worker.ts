@@ -16,8 +16,17 @@ const WorkerEnv = z
     CONVO_HEARTBEAT_INTERVAL_S: z.coerce.number().positive().default(5),
     CONVO_WORK_DIR: z.string().min(1).optional(),
     CONVO_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(60),
-    CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024),
-    CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(256 * 1024),
+    CONVO_INLINE_SEGMENT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(32 * 1024),
+    CONVO_INLINE_TOTAL_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024)
+      .default(256 * 1024),
     CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
     CONVO_METRICS_ADDRESS: z
       .string()

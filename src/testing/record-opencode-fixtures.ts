@@ -86,40 +86,82 @@ export function scenarios(): Scenario[] {
       expected: null,
       prompt: 'Please write the file.',
       reply: [
-        { text: 'Writing the file.', toolUse: { name: 'bash', input: { command: 'echo "written by a tool" > tool-output.txt', description: 'write a file' } } },
+        {
+          text: 'Writing the file.',
+          toolUse: {
+            name: 'bash',
+            input: { command: 'echo "written by a tool" > tool-output.txt', description: 'write a file' },
+          },
+        },
         { text: 'The file is written.' },
       ],
     },
-    { name: 'authentication-401', expected: 'Authentication', reply: apiError(401, 'authentication_error', 'invalid x-api-key') },
+    {
+      name: 'authentication-401',
+      expected: 'Authentication',
+      reply: apiError(401, 'authentication_error', 'invalid x-api-key'),
+    },
     { name: 'no-api-key', expected: 'Authentication', noKey: true },
-    { name: 'invalid-request-400', expected: 'InvalidRequest', reply: apiError(400, 'invalid_request_error', 'messages.0: bad content') },
-    { name: 'billing-402', expected: 'Billing', reply: apiError(402, 'billing_error', 'Your credit balance is too low to access the Anthropic API.') },
+    {
+      name: 'invalid-request-400',
+      expected: 'InvalidRequest',
+      reply: apiError(400, 'invalid_request_error', 'messages.0: bad content'),
+    },
+    {
+      name: 'billing-402',
+      expected: 'Billing',
+      reply: apiError(402, 'billing_error', 'Your credit balance is too low to access the Anthropic API.'),
+    },
     {
       name: 'rate-limit-429-retry-after',
       expected: 'UsageLimit',
-      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '1' }),
+      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
+        'retry-after': '1',
+      }),
     },
     {
       name: 'rate-limit-429-retry-after-relay',
       expected: 'UsageLimit',
       relay: true,
-      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '20' }),
+      reply: apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
+        'retry-after': '20',
+      }),
     },
     { name: 'server-error-500', expected: 'ServerError', reply: apiError(500, 'api_error', 'Internal server error') },
-    { name: 'server-error-500-relay', expected: 'ServerError', relay: true, reply: apiError(500, 'api_error', 'Internal server error') },
+    {
+      name: 'server-error-500-relay',
+      expected: 'ServerError',
+      relay: true,
+      reply: apiError(500, 'api_error', 'Internal server error'),
+    },
     { name: 'overloaded-529', expected: 'ServerError', reply: apiError(529, 'overloaded_error', 'Overloaded') },
-    { name: 'overloaded-529-relay', expected: 'ServerError', relay: true, reply: apiError(529, 'overloaded_error', 'Overloaded') },
-    { name: 'max-output-tokens', expected: 'MaxOutputTokens', reply: always({ text: 'A long answer that was cut', stopReason: 'max_tokens' }) },
+    {
+      name: 'overloaded-529-relay',
+      expected: 'ServerError',
+      relay: true,
+      reply: apiError(529, 'overloaded_error', 'Overloaded'),
+    },
+    {
+      name: 'max-output-tokens',
+      expected: 'MaxOutputTokens',
+      reply: always({ text: 'A long answer that was cut', stopReason: 'max_tokens' }),
+    },
     { name: 'connection-refused', expected: 'ServerError', unreachable: true },
     { name: 'connection-refused-relay', expected: 'ServerError', relay: true, unreachable: true },
     { name: 'session-not-found', expected: 'SessionNotFound', resumeMissing: true },
     // opencode 1.18.33 reports a model it does not know as an UnknownError "Unexpected server error" (no model name).
     { name: 'unknown-model', expected: 'Unknown', model: 'claude-nonexistent-9' },
-    { name: 'loop-json-body', expected: 'Hung', reply: always({ text: 'not a stream', format: 'json' }), stopAfterMs: 6_000 },
+    {
+      name: 'loop-json-body',
+      expected: 'Hung',
+      reply: always({ text: 'not a stream', format: 'json' }),
+      stopAfterMs: 6_000,
+    },
   ];
 }
 
-const options = (cwd: string, model?: string): ConversationOptions => ConversationOptions.parse({ backend: 'opencode', cwd, model });
+const options = (cwd: string, model?: string): ConversationOptions =>
+  ConversationOptions.parse({ backend: 'opencode', cwd, model });
 
 async function record(scenario: Scenario, path: string, version: string): Promise<OpencodeFixture> {
   const model = await ScriptedModelServer.start();
@@ -141,9 +183,18 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     : undefined;
   try {
     if (scenario.reply) model.script(scenario.reply);
-    const settings: OpencodeSettings = { path, model: 'anthropic/claude-sonnet-4-5', baseUrl: upstream, relay: Boolean(relay), cliMaxRetries: 0 };
+    const settings: OpencodeSettings = {
+      path,
+      model: 'anthropic/claude-sonnet-4-5',
+      baseUrl: upstream,
+      relay: Boolean(relay),
+      cliMaxRetries: 0,
+    };
     const configFile = join(dir, 'opencode.json');
-    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options(cwd, scenario.model), relay?.url ?? upstream)));
+    await writeFile(
+      configFile,
+      JSON.stringify(opencodeConfig(settings, options(cwd, scenario.model), relay?.url ?? upstream)),
+    );
     const env = opencodeEnv(
       {
         PATH: process.env.PATH,
@@ -189,7 +240,11 @@ async function record(scenario: Scenario, path: string, version: string): Promis
     const exitedAt = Date.now();
     let exported: unknown;
     const sessionId = stdout.map((l) => parseEventLine(l)?.sessionID).find(Boolean);
-    if (!stoppedBy && sessionId && ['success', 'tool-call', 'max-output-tokens', 'authentication-401'].includes(scenario.name)) {
+    if (
+      !stoppedBy &&
+      sessionId &&
+      ['success', 'tool-call', 'max-output-tokens', 'authentication-401'].includes(scenario.name)
+    ) {
       await run(['export', sessionId], () => undefined, new AbortController().signal, 60_000);
       exported = JSON.parse(await readFile(join(dir, 'export.out'), 'utf8'));
     }
@@ -209,7 +264,9 @@ async function record(scenario: Scenario, path: string, version: string): Promis
       stdoutLines,
       requests: model.requests.length,
       mainRequests: main.length,
-      requestGapsS: main.slice(1).map((r, i) => Math.round((r.receivedAt.getTime() - main[i]!.receivedAt.getTime()) / 100) / 10),
+      requestGapsS: main
+        .slice(1)
+        .map((r, i) => Math.round((r.receivedAt.getTime() - main[i]!.receivedAt.getTime()) / 100) / 10),
       relayFailures: relay?.failures.map((f) => ({ ...f, headers: { ...f.headers, date: '(recorded)' } })),
       export: exported,
     };

@@ -35,7 +35,9 @@ export async function runWorker(): Promise<void> {
   const { worker, connection } = await createConvoWorker(config, {}, backends);
   try {
     const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
-    const encryption = config.encryption?.encryptKeyId ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}` : '';
+    const encryption = config.encryption?.encryptKeyId
+      ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}`
+      : '';
     console.error(
       `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}${metrics}${encryption}`,
     );

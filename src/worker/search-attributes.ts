@@ -19,11 +19,19 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]])),
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [
+          key.name,
+          proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`],
+        ]),
+      ),
     });
   } catch (err) {
     const commands = missing
-      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPE_NAMES[key.type]}`)
+      .map(
+        (key) =>
+          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPE_NAMES[key.type]}`,
+      )
       .join('; ');
     throw new Error(
       `namespace ${namespace} lacks Convo's search attributes ${missing.map((k) => k.name).join(', ')} and they could not be added (${(err as Error).message}); register them: ${commands}`,

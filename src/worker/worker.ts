@@ -96,6 +96,10 @@ export async function writeWorkflowBundle(): Promise<void> {
   const logger = new DefaultLogger('WARN');
   const plain = await bundleWorkflowCode({ workflowsPath, logger });
   await writeFile(prebuiltBundlePaths.plain, plain.code);
-  const encoded = await bundleWorkflowCode({ workflowsPath, logger, failureConverterPath: encodingFailureConverterPath });
+  const encoded = await bundleWorkflowCode({
+    workflowsPath,
+    logger,
+    failureConverterPath: encodingFailureConverterPath,
+  });
   await writeFile(prebuiltBundlePaths.encodedFailures, encoded.code);
 }

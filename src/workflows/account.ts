@@ -47,7 +47,11 @@ export async function accountWorkflow(carry: AccountCarry = { members: [] }): Pr
     pause = refusal;
     for (const id of members) if (id !== refusal.by) outbox.push({ to: id, pause: refusal });
   });
-  setHandler(accountStateQuery, () => ({ pausedUntil: paused() ? pause!.until : undefined, message: paused() ? pause!.message : undefined, members: [...members] }));
+  setHandler(accountStateQuery, () => ({
+    pausedUntil: paused() ? pause!.until : undefined,
+    message: paused() ? pause!.message : undefined,
+    members: [...members],
+  }));
 
   for (;;) {
     await condition(() => outbox.length > 0 || workflowInfo().continueAsNewSuggested);

@@ -11,7 +11,13 @@ import { CancelledFailure } from '@temporalio/common';
 import { turnBackend } from '../../src/activities/backends/opencode/backend.js';
 import { loadSettings, type OpencodeSettings } from '../../src/activities/backends/opencode/settings.js';
 import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
-import { ConversationOptions, type TranscriptSegment, type TurnInput, type TurnProgress, type TurnResult } from '../../src/common/conversation.js';
+import {
+  ConversationOptions,
+  type TranscriptSegment,
+  type TurnInput,
+  type TurnProgress,
+  type TurnResult,
+} from '../../src/common/conversation.js';
 import { conversationLength, ScriptedModelServer } from '../../src/testing/index.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 import { opencodeProcessesIn } from '../helpers/processes.js';
@@ -27,7 +33,14 @@ beforeAll(async () => {
   cwd = join(dir, 'cwd');
   await mkdir(cwd);
   // PWD names another directory, as in a worker started elsewhere: opencode must still run in the conversation's cwd.
-  const env = { PATH: process.env.PATH, HOME: dir, PWD: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, OPENCODE_DISABLE_MODELS_FETCH: '1' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    PWD: dir,
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: API_KEY,
+    OPENCODE_DISABLE_MODELS_FETCH: '1',
+  };
   deps = { ...testBackendDeps(dir, env), opencode: loadSettings(env) };
 });
 afterAll(async () => {
@@ -45,7 +58,8 @@ const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput 
   options: ConversationOptions.parse({ backend: 'opencode', cwd }),
   transcript,
 });
-const turn = (i: TurnInput, env = mockEnv(), d = deps) => env.run(runBackendTurn, turnBackend(d.opencode), d, i) as Promise<TurnResult>;
+const turn = (i: TurnInput, env = mockEnv(), d = deps) =>
+  env.run(runBackendTurn, turnBackend(d.opencode), d, i) as Promise<TurnResult>;
 const mainFor = (prompt: string) => model.requests.filter((r) => r.hasTools && r.lastUserText === prompt);
 const turnDirs = async () => (await readdir(dir)).filter((f) => f.startsWith('convo-turn-'));
 
@@ -55,7 +69,10 @@ test('a session is carried from turn to turn through the transcript, which only 
   expect(first.numTurns).toBe(1);
   expect(first.usage!.inputTokens).toBeGreaterThan(0);
   expect(first.transcript.mode).toBe('append');
-  const firstLines = (first.transcript.segments[0] as { data: string }).data.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; info: { id: string; title?: string } });
+  const firstLines = (first.transcript.segments[0] as { data: string }).data
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; info: { id: string; title?: string } });
   expect(firstLines.map((l) => l.type)).toEqual(['session', 'message', 'message']);
   const sessionId = firstLines[0]!.info.id;
   expect(sessionId).toMatch(/^ses_/);
@@ -66,7 +83,10 @@ test('a session is carried from turn to turn through the transcript, which only 
   const second = await turn(input('second question', first.transcript.segments));
   expect(second.reply).toBe('Received 3 messages. Last user text: "second question"');
   expect(second.transcript.mode).toBe('append');
-  const added = (second.transcript.segments[0] as { data: string }).data.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; info: { sessionID: string } });
+  const added = (second.transcript.segments[0] as { data: string }).data
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; info: { sessionID: string } });
   expect(added.map((l) => [l.type, l.info.sessionID])).toEqual([
     ['message', sessionId],
     ['message', sessionId],
@@ -96,13 +116,18 @@ test("a conversation's options reach opencode: system prompt, appended instructi
   expect(requests.map((r) => [r.hasTools, r.model])).toEqual([[true, 'claude-opus-4-5']]);
   expect(requests[0]!.system).toContain('You are the Convo test agent.');
   expect(requests[0]!.system).toContain('Always answer in one line.');
-  const session = JSON.parse((result.transcript.segments[0] as { data: string }).data.split('\n')[0]!) as { info: { title: string } };
+  const session = JSON.parse((result.transcript.segments[0] as { data: string }).data.split('\n')[0]!) as {
+    info: { title: string };
+  };
   expect(session.info.title).toBe('given title');
 });
 
 test('a tool call runs in the cwd and shows in the heartbeats with its input', async () => {
   const command = 'echo "from opencode" > opencode-tool.txt';
-  model.script([{ text: 'Writing.', toolUse: { name: 'bash', input: { command, description: 'write a file' } } }, { text: 'Done writing.' }]);
+  model.script([
+    { text: 'Writing.', toolUse: { name: 'bash', input: { command, description: 'write a file' } } },
+    { text: 'Done writing.' },
+  ]);
   const env = mockEnv();
   const beats: TurnProgress[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d as TurnProgress));
@@ -115,8 +140,17 @@ test('a tool call runs in the cwd and shows in the heartbeats with its input', a
 
 test('in plan mode opencode cannot write: the write tool is not offered and the file is not made', async () => {
   const target = join(cwd, 'planned.txt');
-  model.script([{ text: 'Writing.', toolUse: { name: 'write', input: { filePath: target, content: 'no' } } }, { text: 'Could not write.' }], (r) => r.hasTools && r.lastUserText === 'plan only');
-  const planned = { ...input('plan only'), options: ConversationOptions.parse({ backend: 'opencode', cwd, permissionMode: 'plan' }) };
+  model.script(
+    [
+      { text: 'Writing.', toolUse: { name: 'write', input: { filePath: target, content: 'no' } } },
+      { text: 'Could not write.' },
+    ],
+    (r) => r.hasTools && r.lastUserText === 'plan only',
+  );
+  const planned = {
+    ...input('plan only'),
+    options: ConversationOptions.parse({ backend: 'opencode', cwd, permissionMode: 'plan' }),
+  };
   const result = await turn(planned);
   expect(result.reply).toBe('Could not write.');
   expect(existsSync(target)).toBe(false);
@@ -127,10 +161,18 @@ test('in plan mode opencode cannot write: the write tool is not offered and the 
 });
 
 test('a 429 with retry-after ends the run at the first refusal: UsageLimit until then', async () => {
-  model.script({ error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '30' } }, times: Infinity });
+  model.script({
+    error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '30' } },
+    times: Infinity,
+  });
   const before = Date.now();
   const failed = turn(input('limited')).catch((e: unknown) => e);
-  const err = (await failed) as { type: string; nonRetryable: boolean; message: string; details: Array<{ resetsAt: string; resetSource: string; apiErrorStatus: number }> };
+  const err = (await failed) as {
+    type: string;
+    nonRetryable: boolean;
+    message: string;
+    details: Array<{ resetsAt: string; resetSource: string; apiErrorStatus: number }>;
+  };
   expect(err).toMatchObject({ type: 'UsageLimit', nonRetryable: true, message: 'API Error: 429 slow down' });
   const resetsAt = Date.parse(err.details[0]!.resetsAt);
   expect(resetsAt).toBeGreaterThanOrEqual(before + 30_000);
@@ -142,11 +184,21 @@ test('a 429 with retry-after ends the run at the first refusal: UsageLimit until
 });
 
 test('a 500 is a retryable ServerError after one request; a 401 is Authentication', async () => {
-  model.script({ error: { status: 500, type: 'api_error', message: 'Internal server error' }, times: Infinity }, (r) => r.hasTools && r.lastUserText === 'five hundred');
-  await expect(turn(input('five hundred'))).rejects.toMatchObject({ type: 'ServerError', nonRetryable: false, message: 'API Error: 500 Internal server error' });
+  model.script(
+    { error: { status: 500, type: 'api_error', message: 'Internal server error' }, times: Infinity },
+    (r) => r.hasTools && r.lastUserText === 'five hundred',
+  );
+  await expect(turn(input('five hundred'))).rejects.toMatchObject({
+    type: 'ServerError',
+    nonRetryable: false,
+    message: 'API Error: 500 Internal server error',
+  });
   expect(mainFor('five hundred')).toHaveLength(1);
 
-  model.script({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity }, (r) => r.hasTools && r.lastUserText === 'who');
+  model.script(
+    { error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity },
+    (r) => r.hasTools && r.lastUserText === 'who',
+  );
   await expect(turn(input('who'))).rejects.toMatchObject({
     type: 'Authentication',
     nonRetryable: true,
@@ -184,18 +236,28 @@ test('a model call that never answers ends with Hung after the no-progress bound
 
 test('cancelling a turn kills opencode and the tool processes it started', async () => {
   const pidFile = join(dir, 'opencode-tool.pid');
-  model.script({ toolUse: { name: 'bash', input: { command: `echo $$ > ${pidFile}; sleep 300`, description: 'sleep' } } });
+  model.script({
+    toolUse: { name: 'bash', input: { command: `echo $$ > ${pidFile}; sleep 300`, description: 'sleep' } },
+  });
   const env = mockEnv();
   const running = turn(input('sleep long'), env);
   let toolPid = 0;
-  for (const deadline = Date.now() + 30_000; !toolPid && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+  for (
+    const deadline = Date.now() + 30_000;
+    !toolPid && Date.now() < deadline;
+    await new Promise((r) => setTimeout(r, 100))
+  ) {
     toolPid = Number(await readFile(pidFile, 'utf8').catch(() => '')) || 0;
   }
   expect(toolPid).toBeGreaterThan(0);
   env.cancel();
   await expect(running).rejects.toThrow(CancelledFailure);
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if ((await opencodeProcessesIn(dir)).length === 0 && !(await readFile(`/proc/${toolPid}/cmdline`).catch(() => undefined))) break;
+    if (
+      (await opencodeProcessesIn(dir)).length === 0 &&
+      !(await readFile(`/proc/${toolPid}/cmdline`).catch(() => undefined))
+    )
+      break;
   }
   expect(await readFile(`/proc/${toolPid}/cmdline`).catch(() => undefined)).toBeUndefined();
   expect(await opencodeProcessesIn(dir)).toEqual([]);
@@ -204,6 +266,9 @@ test('cancelling a turn kills opencode and the tool processes it started', async
 
 test('a transcript that is not an opencode session fails with TranscriptInvalid before running opencode', async () => {
   const before = model.requests.length;
-  await expect(turn(input('bad', [{ kind: 'inline', data: '{"type":"message"}\n' }]))).rejects.toMatchObject({ type: 'TranscriptInvalid', nonRetryable: true });
+  await expect(turn(input('bad', [{ kind: 'inline', data: '{"type":"message"}\n' }]))).rejects.toMatchObject({
+    type: 'TranscriptInvalid',
+    nonRetryable: true,
+  });
   expect(model.requests.length).toBe(before);
 });

@@ -23,7 +23,12 @@ let claude: TurnBackend;
 beforeAll(async () => {
   model = await ScriptedModelServer.start();
   dir = await mkdtemp(join(tmpdir(), 'convo-activity-'));
-  const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: 'sk-ant-test-activity-0123456789',
+  };
   deps = testBackendDeps(dir, env);
   claude = turnBackend({ path: loadSettings().path, cliMaxRetries: 0 });
 });
@@ -66,7 +71,9 @@ async function waitFor<T>(get: () => Promise<T | undefined>, timeoutMs = 30_000)
 
 test('cancelling a turn kills the CLI and the tool processes it started', async () => {
   const pidFile = join(dir, 'tool.pid');
-  model.script({ toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; sleep 300`, description: 'sleep' } } });
+  model.script({
+    toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; sleep 300`, description: 'sleep' } },
+  });
   const env = mockEnv();
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => heartbeats.push(d));
@@ -125,6 +132,14 @@ test("the worker's backends describe themselves in one line", () => {
   expect(backends.get('claude')?.binaryPath).toBe('/x/claude');
   // Redaction covers every backend's secrets.
   expect(secretEnvVars().sort()).toEqual(
-    ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY'].sort(),
+    [
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_AUTH_TOKEN',
+      'CLAUDE_CODE_OAUTH_TOKEN',
+      'GEMINI_API_KEY',
+      'GOOGLE_GENERATIVE_AI_API_KEY',
+      'OPENAI_API_KEY',
+      'OPENROUTER_API_KEY',
+    ].sort(),
   );
 });

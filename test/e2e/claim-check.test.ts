@@ -32,7 +32,10 @@ test('a transcript above the inline limits lives in the store, moves between wor
   expect(Buffer.byteLength(transcript)).toBe((await world.client.state(id)).transcriptBytes);
 
   // History holds references, compressed: the big reply text is not in the raw history bytes.
-  const raw = await world.client.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: id } });
+  const raw = await world.client.client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: id },
+  });
   const rawBytes = Buffer.from(JSON.stringify(raw.history));
   expect(rawBytes.includes('log line with some numbers')).toBe(false);
   const encodings = (raw.history?.events ?? [])

@@ -78,7 +78,10 @@ test('start --details-refresh goes into the workflow input; a value that is not 
   const input = async (id: string) => {
     const history = await world.client.client.workflow.getHandle(id).fetchHistory();
     const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
-    return decodeOptionalSinglePayload<{ detailsRefreshS: number }>(world.client.client.options.loadedDataConverter, started.input!.payloads![0]);
+    return decodeOptionalSinglePayload<{ detailsRefreshS: number }>(
+      world.client.client.options.loadedDataConverter,
+      started.input!.payloads![0],
+    );
   };
   const given = (await world.convo(['start', '--cwd', cwd, '--details-refresh', '5'])).stdout.trim();
   expect(await input(given)).toMatchObject({ detailsRefreshS: 5 });
@@ -92,7 +95,10 @@ test('start --details-refresh goes into the workflow input; a value that is not 
 });
 
 test('start with a cwd that does not exist', async () => {
-  await expectRefusal(['start', '--cwd', '/no/such/dir'], /^convo: cwd \/no\/such\/dir does not exist or is not a directory$/m);
+  await expectRefusal(
+    ['start', '--cwd', '/no/such/dir'],
+    /^convo: cwd \/no\/such\/dir does not exist or is not a directory$/m,
+  );
 });
 
 test('a prompt over the size limit is refused by the client and by the workflow', async () => {
@@ -102,6 +108,8 @@ test('a prompt over the size limit is refused by the client and by the workflow'
   // Past the client's check, the workflow's update validator refuses it too, and queues nothing.
   const raw = world.client.client.workflow.getHandle(id).executeUpdate(askUpdate, { args: [big] });
   await expect(raw).rejects.toThrow(WorkflowUpdateFailedError);
-  await expect(raw.catch((e: WorkflowUpdateFailedError) => Promise.reject(e.cause))).rejects.toThrow(/limit is 262144 bytes/);
+  await expect(raw.catch((e: WorkflowUpdateFailedError) => Promise.reject(e.cause))).rejects.toThrow(
+    /limit is 262144 bytes/,
+  );
   expect((await world.client.state(id)).turns).toEqual([]);
 });

@@ -23,7 +23,12 @@ afterAll(async () => server?.stop());
 
 function runSetup() {
   return execa('sh', [SCRIPT], {
-    env: { PATH: `${dirname(cli)}:${process.env.PATH}`, HOME: process.env.HOME, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE },
+    env: {
+      PATH: `${dirname(cli)}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+    },
     extendEnv: false,
     reject: false,
     all: true,
@@ -31,7 +36,17 @@ function runSetup() {
 }
 
 async function searchAttributes(): Promise<Record<string, string>> {
-  const listed = await execa(cli, ['operator', 'search-attribute', 'list', '--address', server.address, '--namespace', NAMESPACE, '-o', 'json']);
+  const listed = await execa(cli, [
+    'operator',
+    'search-attribute',
+    'list',
+    '--address',
+    server.address,
+    '--namespace',
+    NAMESPACE,
+    '-o',
+    'json',
+  ]);
   const parsed = JSON.parse(listed.stdout) as { customAttributes?: Record<string, string> };
   return parsed.customAttributes ?? {};
 }
@@ -55,7 +70,11 @@ test('creates the namespace and registers the search attributes once; a second r
 
 test('fails, saying so, when no Temporal server answers', async () => {
   const result = await execa('sh', [SCRIPT], {
-    env: { PATH: `${dirname(cli)}:${process.env.PATH}`, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, SETUP_HEALTH_TRIES: '2' },
+    env: {
+      PATH: `${dirname(cli)}:${process.env.PATH}`,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      SETUP_HEALTH_TRIES: '2',
+    },
     extendEnv: false,
     reject: false,
     all: true,

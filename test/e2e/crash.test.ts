@@ -36,7 +36,9 @@ describe('a worker killed mid-turn', () => {
     const id = await world.client.start({ cwd: await world.workspace('crash') });
     await world.client.ask(id, 'turn one');
 
-    const { arrived: requestArrived, release } = world.holdReply('turn two', { text: 'answer that never reaches worker A' });
+    const { arrived: requestArrived, release } = world.holdReply('turn two', {
+      text: 'answer that never reaches worker A',
+    });
     try {
       const asked = world.client.ask(id, 'turn two');
       await requestArrived;
@@ -45,7 +47,9 @@ describe('a worker killed mid-turn', () => {
       const b = await world.startWorker('b');
 
       const { reply } = await asked;
-      console.log(`turn finished on worker B ${((Date.now() - killedAt) / 1000).toFixed(1)} s after worker A was killed`);
+      console.log(
+        `turn finished on worker B ${((Date.now() - killedAt) / 1000).toFixed(1)} s after worker A was killed`,
+      );
       expect(reply).toBe('Received 3 messages. Last user text: "turn two"');
       const attempts = await world.turnAttempts(id);
       expect(attempts.at(-1)).toMatchObject({ attempt: 2, identity: expect.stringMatching(new RegExp(`^${b.pid}@`)) });
@@ -76,7 +80,10 @@ describe('the dev server killed during a usage-limit sleep', () => {
     port = await freePort();
     server = await startDevServer({ port, uiPort: false, dbFile: join(dir, 'temporal.db') });
     world = await World.create('restart', server.address);
-    await world.startWorker('subscriber', { ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-restart-test-token-0123456789' });
+    await world.startWorker('subscriber', {
+      ANTHROPIC_API_KEY: '',
+      CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-restart-test-token-0123456789',
+    });
   });
   afterAll(async () => {
     await world?.dispose();
@@ -93,7 +100,10 @@ describe('the dev server killed during a usage-limit sleep', () => {
           status: 429,
           type: 'rate_limit_error',
           message: 'rate limited',
-          headers: { 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(resetsAt / 1000) },
+          headers: {
+            'anthropic-ratelimit-unified-status': 'rejected',
+            'anthropic-ratelimit-unified-reset': String(resetsAt / 1000),
+          },
         },
       },
       (r) => r.hasTools && r.lastUserText === 'after the reset',

@@ -48,7 +48,10 @@ async function runTurn(world: World, prompt: string, reply: string): Promise<str
  * every event serialised to protobuf bytes, every payload found in it, and the gunzipped contents of every gzip
  * payload (and of gzip payloads inside those).
  */
-async function rawHistory(world: World, id: string): Promise<{ bytes: Buffer; gunzipped: Buffer; payloads: RawPayload[] }> {
+async function rawHistory(
+  world: World,
+  id: string,
+): Promise<{ bytes: Buffer; gunzipped: Buffer; payloads: RawPayload[] }> {
   const connection = await Connection.connect({ address: world.config.temporalAddress });
   try {
     const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
@@ -101,7 +104,10 @@ function cliPayloads(stdout: string): Array<{ encoding: string; data: string }> 
     if (Array.isArray(value)) return value.forEach(visit);
     const p = value as { metadata?: { encoding?: unknown }; data?: unknown };
     if (typeof p.metadata?.encoding === 'string' && typeof p.data === 'string') {
-      found.push({ encoding: Buffer.from(p.metadata.encoding, 'base64').toString(), data: Buffer.from(p.data, 'base64').toString() });
+      found.push({
+        encoding: Buffer.from(p.metadata.encoding, 'base64').toString(),
+        data: Buffer.from(p.data, 'base64').toString(),
+      });
     }
     // Search attributes and patch markers are never encoded: see rawHistory.
     for (const [key, child] of Object.entries(value)) {
@@ -117,7 +123,9 @@ function cliPayloads(stdout: string): Array<{ encoding: string; data: string }> 
 async function storedObjects(world: World): Promise<Array<{ name: string; bytes: Buffer }>> {
   const names = await readdir(world.config.transcriptDir, { recursive: true, withFileTypes: true }).catch(() => []);
   return Promise.all(
-    names.filter((e) => e.isFile()).map(async (e) => ({ name: e.name, bytes: await readFile(join(e.parentPath, e.name)) })),
+    names
+      .filter((e) => e.isFile())
+      .map(async (e) => ({ name: e.name, bytes: await readFile(join(e.parentPath, e.name)) })),
   );
 }
 
@@ -137,7 +145,9 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
   const encodings = new Set(raw.payloads.map(encodingOf));
   expect(raw.payloads.length).toBeGreaterThan(3);
   expect([...encodings]).toEqual(['binary/encrypted']);
-  expect(new Set(raw.payloads.map((p) => Buffer.from(p.metadata!['encryption-key-id']!).toString()))).toEqual(new Set([KEY_ID]));
+  expect(new Set(raw.payloads.map((p) => Buffer.from(p.metadata!['encryption-key-id']!).toString()))).toEqual(
+    new Set([KEY_ID]),
+  );
 
   // The transcript store (claim checks of the larger transcript parts) holds sealed objects only.
   const stored = await storedObjects(secure);
@@ -156,7 +166,10 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
   expect(shown.stdout).toContain(prompt);
   expect(shown.stdout).toContain(reply);
   // Without it, a one-line reason naming the key id.
-  const keyless = await secure.convo(['show', id], undefined, { CONVO_ENCRYPTION_KEY: '', CONVO_ENCRYPTION_KEY_ID: '' });
+  const keyless = await secure.convo(['show', id], undefined, {
+    CONVO_ENCRYPTION_KEY: '',
+    CONVO_ENCRYPTION_KEY_ID: '',
+  });
   expect(keyless.exitCode).toBe(1);
   expect(keyless.stderr.trim().split('\n')).toHaveLength(1);
   expect(keyless.stderr).toMatch(new RegExp(`^convo: .*cannot decrypt a payload encrypted with key id ${KEY_ID}`));
@@ -180,16 +193,23 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
     });
     const body = {
       payloads: raw.payloads.map((p) => ({
-        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        metadata: Object.fromEntries(
+          Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
         data: Buffer.from(p.data ?? []).toString('base64'),
       })),
     };
     const decode = (headers: Record<string, string>) =>
-      fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(`http://127.0.0.1:${port}/decode`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await decode({})).status).toBe(401);
     const res = await decode({ Authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
-    const decoded = ((await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data?: string }> }).payloads;
+    const decoded = ((await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data?: string }> })
+      .payloads;
     expect(decoded).toHaveLength(body.payloads.length);
     const texts = decoded.map((p) => Buffer.from(p.data ?? '', 'base64').toString());
     expect(decoded.every((p) => Buffer.from(p.metadata.encoding!, 'base64').toString() === 'json/plain')).toBe(true);
@@ -199,7 +219,18 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
 
     // The temporal CLI decodes the history through it (`--codec-endpoint`); without it, it sees only ciphertext.
     const cli = findTemporalCli()!;
-    const common = ['workflow', 'show', '--workflow-id', id, '--address', secure.config.temporalAddress, '--namespace', secure.config.namespace, '--output', 'json'];
+    const common = [
+      'workflow',
+      'show',
+      '--workflow-id',
+      id,
+      '--address',
+      secure.config.temporalAddress,
+      '--namespace',
+      secure.config.namespace,
+      '--output',
+      'json',
+    ];
     const endpoint = ['--codec-endpoint', `http://127.0.0.1:${port}`];
     const through = await execa(cli, [...common, ...endpoint, '--codec-auth', `Bearer ${token}`], { reject: false });
     expect(through.exitCode).toBe(0);
@@ -208,7 +239,9 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stdout).not.toContain(prompt);
     // One refusal was the fetch above; the CLI's are the others.
-    expect(serverLog.match(/codec server: POST \/decode: 401 Authorization: Bearer <token> required\n/g)!.length).toBeGreaterThan(1);
+    expect(
+      serverLog.match(/codec server: POST \/decode: 401 Authorization: Bearer <token> required\n/g)!.length,
+    ).toBeGreaterThan(1);
     expect(serverLog).not.toContain(token);
     const shownThrough = cliPayloads(through.stdout);
     expect(new Set(shownThrough.map((p) => p.encoding))).toEqual(new Set(['json/plain']));
@@ -216,7 +249,11 @@ test('with a key, history holds no prompt or reply in plaintext; convo show, the
     const without = await execa(cli, common, { reject: false });
     expect(without.exitCode).toBe(0);
     expect(new Set(cliPayloads(without.stdout).map((p) => p.encoding))).toEqual(new Set(['binary/encrypted']));
-    expect(cliPayloads(without.stdout).map((p) => p.data).join('\n')).not.toContain(prompt);
+    expect(
+      cliPayloads(without.stdout)
+        .map((p) => p.data)
+        .join('\n'),
+    ).not.toContain(prompt);
   } finally {
     server.kill('SIGTERM');
     expect((await server).exitCode).toBe(0);
@@ -250,7 +287,10 @@ test('without a key the same raw check finds the prompt and reply, the prompt al
 async function failTurn(world: World, message: string): Promise<string> {
   const id = (await world.convo(['start', '--cwd', await world.workspace(randomUUID())])).stdout.trim();
   const prompt = `break-${randomUUID()}`;
-  world.model.script({ error: { status: 400, type: 'invalid_request_error', message }, times: Infinity }, (r) => r.lastUserText === prompt);
+  world.model.script(
+    { error: { status: 400, type: 'invalid_request_error', message }, times: Infinity },
+    (r) => r.lastUserText === prompt,
+  );
   const failed = await world.convo(['ask', id, prompt]);
   expect(failed.exitCode).toBe(1);
   expect(failed.stderr.trim()).toBe(`InvalidRequest: API Error: 400 ${message}`);
@@ -265,7 +305,8 @@ test('with a key, failure messages are encrypted too (Encoded failure in history
   expect(raw.gunzipped.includes(secret)).toBe(false);
   expect([...new Set(raw.payloads.map(encodingOf))]).toEqual(['binary/encrypted']);
   const history = await secure.client.client.workflow.getHandle(id).fetchHistory();
-  const failed = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+  const failed = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!
+    .failure!;
   expect(failed.message).toBe('Encoded failure');
   expect(failed.encodedAttributes).toBeTruthy();
   // The conversation's state (a query, decoded by convo) names the real error.

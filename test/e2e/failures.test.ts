@@ -47,7 +47,10 @@ test('a cwd removed after start fails the turn with CwdNotFound before running t
 });
 
 test('a worker whose claude binary is missing fails the turn with CliNotFound', async () => {
-  const broken = await world.startWorker('no-binary', { CLAUDE_PATH: '/nonexistent/claude', CONVO_TASK_QUEUE: `${world.config.taskQueue}-broken` });
+  const broken = await world.startWorker('no-binary', {
+    CLAUDE_PATH: '/nonexistent/claude',
+    CONVO_TASK_QUEUE: `${world.config.taskQueue}-broken`,
+  });
   const { ConvoClient } = await import('../../src/client/client.js');
   const client = await ConvoClient.connect({ ...world.config, taskQueue: `${world.config.taskQueue}-broken` });
   try {

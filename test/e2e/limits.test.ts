@@ -13,7 +13,10 @@ let world: World;
 let apiKeyClient: ConvoClient;
 beforeAll(async () => {
   world = await World.create('limits');
-  await world.startWorker('subscriber', { ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-limits-test-token-0123456789' });
+  await world.startWorker('subscriber', {
+    ANTHROPIC_API_KEY: '',
+    CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-limits-test-token-0123456789',
+  });
   const apiKeyQueue = `${world.config.taskQueue}-api-key`;
   await world.startWorker('api-key', { CONVO_TASK_QUEUE: apiKeyQueue });
   apiKeyClient = await ConvoClient.connect({ ...world.config, taskQueue: apiKeyQueue });
@@ -66,7 +69,11 @@ test('a usage limit pauses the conversation until the reset time, then the same 
   expect(listed.stdout).toMatch(new RegExp(`${id}\\s+│ rate_limited until \\d\\d:\\d\\d UTC`));
   const history = await world.client.client.workflow.getHandle(id).fetchHistory();
   const timers = history.events!.filter((e) => e.timerStartedEventAttributes);
-  const summaries = await Promise.all(timers.map((t) => decodeOptionalSinglePayload(world.client.client.options.loadedDataConverter, t.userMetadata?.summary)));
+  const summaries = await Promise.all(
+    timers.map((t) =>
+      decodeOptionalSinglePayload(world.client.client.options.loadedDataConverter, t.userMetadata?.summary),
+    ),
+  );
   // The other timers refresh the current details while a turn runs.
   expect(summaries).toContain(`usage limit: until ${new Date(resetsAt).toISOString().slice(11, 16)} UTC`);
   expect(summaries.filter((s) => !String(s).startsWith('refresh current details: turn '))).toHaveLength(1);
@@ -81,15 +88,23 @@ test('a usage limit pauses the conversation until the reset time, then the same 
 });
 
 test('one account, one pause: after the first refusal no conversation of the account reaches the model before the reset', async () => {
-  const [a, b, c] = await Promise.all(['acct-a', 'acct-b', 'acct-c'].map(async (name) => world.client.start({ cwd: await world.workspace(name) })));
+  const [a, b, c] = await Promise.all(
+    ['acct-a', 'acct-b', 'acct-c'].map(async (name) => world.client.start({ cwd: await world.workspace(name) })),
+  );
   const resetsAt = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
   world.model.script(usageLimitReply(resetsAt), prompt('a refused'));
   await world.client.send(a!, 'a refused');
   await world.waitForState(a!, (s) => s.status === 'rate_limited');
   // The refusal reaches the other conversations of the account through the account workflow.
-  await Promise.all([b!, c!].map((id) => world.waitForState(id, (s) => s.rateLimitedUntil === new Date(resetsAt).toISOString())));
+  await Promise.all(
+    [b!, c!].map((id) => world.waitForState(id, (s) => s.rateLimitedUntil === new Date(resetsAt).toISOString())),
+  );
 
-  const replies = await Promise.all([world.client.ask(b!, 'b waits'), world.client.ask(c!, 'c waits'), world.waitForState(a!, (s) => s.turns[0]?.status === 'completed')]);
+  const replies = await Promise.all([
+    world.client.ask(b!, 'b waits'),
+    world.client.ask(c!, 'c waits'),
+    world.waitForState(a!, (s) => s.turns[0]?.status === 'completed'),
+  ]);
 
   expect(replies[0].reply).toBe('Received 1 messages. Last user text: "b waits"');
   expect(replies[1].reply).toBe('Received 1 messages. Last user text: "c waits"');
@@ -102,7 +117,10 @@ test('one account, one pause: after the first refusal no conversation of the acc
 
 test('a 401 reaches the model once, leaves the conversation in needs_attention, and resume runs the turn again', async () => {
   const id = await apiKeyClient.start({ cwd: await world.workspace('unauthorized') });
-  world.model.script({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity }, prompt('needs a key'));
+  world.model.script(
+    { error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity },
+    prompt('needs a key'),
+  );
   await apiKeyClient.send(id, 'needs a key');
   const waiting = await world.waitForState(id, (s) => s.status === 'needs_attention', { client: apiKeyClient });
   expect(waiting.attention).toEqual({ type: 'Authentication', message: 'Invalid API key · Fix external API key' });
@@ -119,7 +137,12 @@ test('a 401 reaches the model once, leaves the conversation in needs_attention, 
   const done = await world.waitForState(id, (s) => s.turns[0]?.status === 'completed', { client: apiKeyClient });
   expect(done.status).toBe('idle');
   expect(done.turns[0]!.reply).toBe('Received 1 messages. Last user text: "needs a key"');
-  expect(world.model.mainRequests().filter((r) => r.lastUserText === 'needs a key').map((r) => r.answer)).toEqual(['401', 'text']);
+  expect(
+    world.model
+      .mainRequests()
+      .filter((r) => r.lastUserText === 'needs a key')
+      .map((r) => r.answer),
+  ).toEqual(['401', 'text']);
 
   const notWaiting = await world.convo(['resume', id], undefined, env);
   expect(notWaiting.exitCode).toBe(1);
@@ -128,7 +151,10 @@ test('a 401 reaches the model once, leaves the conversation in needs_attention, 
 
 test('in subscription mode a 401 is one Convo attempt (the CLI itself re-sends it once after a token refresh)', async () => {
   const id = await world.client.start({ cwd: await world.workspace('expired-token') });
-  world.model.script({ error: { status: 401, type: 'authentication_error', message: 'OAuth token has expired' }, times: Infinity }, prompt('needs login'));
+  world.model.script(
+    { error: { status: 401, type: 'authentication_error', message: 'OAuth token has expired' }, times: Infinity },
+    prompt('needs login'),
+  );
   await world.client.send(id, 'needs login');
   await world.waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Authentication');
   await new Promise((r) => setTimeout(r, 3000));
@@ -142,7 +168,10 @@ test('in subscription mode a 401 is one Convo attempt (the CLI itself re-sends i
 
 test('skip fails the turn that needs attention with its error, and the conversation goes on', async () => {
   const id = await world.client.start({ cwd: await world.workspace('billing') });
-  world.model.script({ error: { status: 402, type: 'billing_error', message: 'Credit balance is too low' }, times: Infinity }, prompt('no credit'));
+  world.model.script(
+    { error: { status: 402, type: 'billing_error', message: 'Credit balance is too low' }, times: Infinity },
+    prompt('no credit'),
+  );
   const asked = world.convo(['ask', id, 'no credit']);
   await world.waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Billing');
   expect((await world.convo(['skip', id])).exitCode).toBe(0);
@@ -154,9 +183,17 @@ test('skip fails the turn that needs attention with its error, and the conversat
 
 test('a 529 answered twice, then a success, completes the turn through Temporal retries', async () => {
   const id = await world.client.start({ cwd: await world.workspace('overloaded') });
-  world.model.script({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' }, times: 2 }, prompt('busy'));
+  world.model.script(
+    { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' }, times: 2 },
+    prompt('busy'),
+  );
   const { reply } = await world.client.ask(id, 'busy');
   expect(reply).toBe('Received 1 messages. Last user text: "busy"');
-  expect(world.model.mainRequests().filter((r) => r.lastUserText === 'busy').map((r) => r.answer)).toEqual(['529', '529', 'text']);
+  expect(
+    world.model
+      .mainRequests()
+      .filter((r) => r.lastUserText === 'busy')
+      .map((r) => r.answer),
+  ).toEqual(['529', '529', 'text']);
   expect((await world.turnAttempts(id)).map((a) => a.attempt)).toEqual([3]);
 });

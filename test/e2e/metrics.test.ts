@@ -58,7 +58,9 @@ test('a worker with CONVO_METRICS_ADDRESS serves SDK worker metrics and counts t
 
   // The SDK's own worker metrics, for this worker's task queue.
   expect(valueOf(samples, 'temporal_worker_start', { task_queue: tq })).toBe(1);
-  expect(valueOf(samples, 'temporal_activity_execution_latency_count', { task_queue: tq, activity_type: 'runTurn' })).toBe(2);
+  expect(
+    valueOf(samples, 'temporal_activity_execution_latency_count', { task_queue: tq, activity_type: 'runTurn' }),
+  ).toBe(2);
   expect(valueOf(samples, 'temporal_workflow_task_execution_latency_count', { task_queue: tq })).toBeGreaterThan(0);
 
   // Convo's turn counter: exported as `convo_turns` (no prefix, no _total suffix), tagged by the SDK with the
@@ -78,5 +80,7 @@ test('a worker with CONVO_METRICS_ADDRESS serves SDK worker metrics and counts t
 test('a worker refuses a CONVO_METRICS_ADDRESS that is not host:port, in one line', async () => {
   const result = await world.convo(['worker'], undefined, { CONVO_METRICS_ADDRESS: 'http://0.0.0.0:9464/metrics' });
   expect(result.exitCode).toBe(1);
-  expect(result.stderr.trim()).toBe('convo: invalid environment variable CONVO_METRICS_ADDRESS: must be host:port, e.g. 0.0.0.0:9464');
+  expect(result.stderr.trim()).toBe(
+    'convo: invalid environment variable CONVO_METRICS_ADDRESS: must be host:port, e.g. 0.0.0.0:9464',
+  );
 });

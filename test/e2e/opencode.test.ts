@@ -38,12 +38,19 @@ test('a 3-turn opencode conversation: a tool call writes in the cwd, turn 2 runs
   const first = await world.startWorker('first', { ...OPENCODE_ENV, ...env });
   try {
     const cwd = await world.workspace('opencode-three-turns');
-    const started = await world.convo(['start', '--backend', 'opencode', '--cwd', cwd, '--title', 'three turns'], undefined, env);
+    const started = await world.convo(
+      ['start', '--backend', 'opencode', '--cwd', cwd, '--title', 'three turns'],
+      undefined,
+      env,
+    );
     expect(started.stderr).toBe('');
     const id = started.stdout.trim();
     const command = 'echo "written by opencode" > tool-output.txt';
     world.model.script(
-      [{ text: 'Writing the file.', toolUse: { name: 'bash', input: { command, description: 'write a file' } } }, { text: 'The file is written.' }],
+      [
+        { text: 'Writing the file.', toolUse: { name: 'bash', input: { command, description: 'write a file' } } },
+        { text: 'The file is written.' },
+      ],
       prompt('Please write the file.'),
     );
 
@@ -63,14 +70,19 @@ test('a 3-turn opencode conversation: a tool call writes in the cwd, turn 2 runs
     const request = requestsFor('turn three')[0]!;
     expect(conversationLength(request.messages)).toBe(7);
     const sent = JSON.stringify(request.messages);
-    for (const earlier of ['Please write the file.', 'The file is written.', 'turn two', 'Received 5 messages.']) expect(sent).toContain(earlier);
+    for (const earlier of ['Please write the file.', 'The file is written.', 'turn two', 'Received 5 messages.'])
+      expect(sent).toContain(earlier);
     const blocks = request.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []));
     const call = blocks.find((b) => b.type === 'tool_use');
     expect(call).toMatchObject({ name: 'bash', input: { command } });
     expect(blocks).toContainEqual(expect.objectContaining({ type: 'tool_result', tool_use_id: call!.id }));
 
     const attempts = await world.turnAttempts(id, client);
-    expect(attempts.map((a) => a.identity.split('@')[0])).toEqual([String(first.pid), String(second.pid), String(second.pid)]);
+    expect(attempts.map((a) => a.identity.split('@')[0])).toEqual([
+      String(first.pid),
+      String(second.pid),
+      String(second.pid),
+    ]);
     const state = await client.state(id);
     expect(state).toMatchObject({ backend: 'opencode', title: 'three turns', status: 'idle' });
     expect(state.turns.map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
@@ -82,13 +94,27 @@ test('a 3-turn opencode conversation: a tool call writes in the cwd, turn 2 runs
     const records = (await client.transcript(id))
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; info: { id: string; sessionID?: string; role?: string; directory?: string } });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            info: { id: string; sessionID?: string; role?: string; directory?: string };
+          },
+      );
     expect(records[0]).toMatchObject({ type: 'session', info: { directory: cwd } });
     expect(records.slice(1).every((r) => r.type === 'message' && r.info.sessionID === records[0]!.info.id)).toBe(true);
     expect(records.filter((r) => r.info.role === 'user')).toHaveLength(3);
     // `convo history` reads the opencode transcript as a chat, tool call included.
     const history = (await world.convo(['history', id], undefined, env)).stdout.split('\n');
-    const order = ['── turn 1 ──', 'user: Please write the file.', 'assistant: Writing the file.', `  → bash(${JSON.stringify({ command, description: 'write a file' })})`, 'assistant: The file is written.', '── turn 3 ──', 'user: turn three'];
+    const order = [
+      '── turn 1 ──',
+      'user: Please write the file.',
+      'assistant: Writing the file.',
+      `  → bash(${JSON.stringify({ command, description: 'write a file' })})`,
+      'assistant: The file is written.',
+      '── turn 3 ──',
+      'user: turn three',
+    ];
     const positions = order.map((line) => history.indexOf(line));
     expect(positions).not.toContain(-1);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
@@ -104,7 +130,10 @@ test('a 3-turn opencode conversation: a tool call writes in the cwd, turn 2 runs
 
 test('a 401 leaves the conversation in needs_attention with Authentication; resume runs the turn again', async () => {
   const id = await world.client.start({ cwd: await world.workspace('opencode-401'), backend: 'opencode' });
-  world.model.script({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity }, prompt('needs a key'));
+  world.model.script(
+    { error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }, times: Infinity },
+    prompt('needs a key'),
+  );
   await world.client.send(id, 'needs a key');
   const waiting = await world.waitForState(id, (s) => s.status === 'needs_attention');
   expect(waiting.attention).toEqual({ type: 'Authentication', message: 'API Error: 401 invalid x-api-key' });
@@ -123,7 +152,17 @@ test('a 401 leaves the conversation in needs_attention with Authentication; resu
 test('a 429 with retry-after is a durable wait until then, and the same turn completes after it', async () => {
   const id = await world.client.start({ cwd: await world.workspace('opencode-429'), backend: 'opencode' });
   await world.client.ask(id, 'before the limit');
-  world.model.script({ error: { status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': '12' } } }, prompt('limited turn'));
+  world.model.script(
+    {
+      error: {
+        status: 429,
+        type: 'rate_limit_error',
+        message: 'Number of request tokens has exceeded your per-minute rate limit',
+        headers: { 'retry-after': '12' },
+      },
+    },
+    prompt('limited turn'),
+  );
 
   const asked = world.client.ask(id, 'limited turn');
   let shown!: ConversationState;
@@ -136,7 +175,9 @@ test('a 429 with retry-after is a durable wait until then, and the same turn com
   // The reset is the refusal time plus retry-after (read on the worker, a moment after the response).
   expect(until - refused.receivedAt.getTime()).toBeGreaterThanOrEqual(12_000);
   expect(until - refused.receivedAt.getTime()).toBeLessThan(17_000);
-  expect(shown.rateLimitMessage).toBe('API Error: 429 Number of request tokens has exceeded your per-minute rate limit');
+  expect(shown.rateLimitMessage).toBe(
+    'API Error: 429 Number of request tokens has exceeded your per-minute rate limit',
+  );
   expect(shown.turns[1]).toMatchObject({ prompt: 'limited turn', status: 'queued' });
 
   const { reply } = await asked;
@@ -149,7 +190,10 @@ test('a 429 with retry-after is a durable wait until then, and the same turn com
 
 test('a 5xx is retried by Temporal: two 500s, then a success, complete the turn on the third attempt', async () => {
   const id = await world.client.start({ cwd: await world.workspace('opencode-500'), backend: 'opencode' });
-  world.model.script({ error: { status: 500, type: 'api_error', message: 'Internal server error' }, times: 2 }, prompt('busy'));
+  world.model.script(
+    { error: { status: 500, type: 'api_error', message: 'Internal server error' }, times: 2 },
+    prompt('busy'),
+  );
   const { reply } = await world.client.ask(id, 'busy');
   expect(reply).toBe('Received 1 messages. Last user text: "busy"');
   expect(requestsFor('busy').map((r) => r.answer)).toEqual(['500', '500', 'text']);
@@ -161,7 +205,8 @@ test('a reply that makes opencode loop is ended by the bound: the attempt fails 
   world.model.script({ text: 'not a stream', format: 'json', times: Infinity }, prompt('loop'));
   const asked = world.client.ask(id, 'loop');
   const handle = world.client.client.workflow.getHandle(id);
-  let lastFailure: { message?: string | null; applicationFailureInfo?: { type?: string | null } | null } | null | undefined;
+  let lastFailure:
+    { message?: string | null; applicationFailureInfo?: { type?: string | null } | null } | null | undefined;
   await waitUntil(async () => {
     lastFailure = (await handle.describe()).raw.pendingActivities?.[0]?.lastFailure;
     return Boolean(lastFailure);

@@ -15,7 +15,11 @@ import { freePort } from '../../src/server/free-port.js';
 import { removeDir, stopProcess } from '../helpers/cleanup.js';
 import { World } from '../helpers/world.js';
 
-const credentials = { AWS_ACCESS_KEY_ID: 'convo-test', AWS_SECRET_ACCESS_KEY: 'convo-test-secret', AWS_REGION: 'us-east-1' };
+const credentials = {
+  AWS_ACCESS_KEY_ID: 'convo-test',
+  AWS_SECRET_ACCESS_KEY: 'convo-test-secret',
+  AWS_REGION: 'us-east-1',
+};
 let minio: ChildProcess;
 let dataDir: string;
 let endpoint: string;
@@ -28,18 +32,31 @@ beforeAll(async () => {
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
   const binary = resolveBinary('minio') === 'minio' ? join(toolsDir, 'bin', 'minio') : resolveBinary('minio');
-  minio = spawn(binary, ['server', dataDir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${await freePort()}`], {
-    env: { ...process.env, MINIO_ROOT_USER: credentials.AWS_ACCESS_KEY_ID, MINIO_ROOT_PASSWORD: credentials.AWS_SECRET_ACCESS_KEY },
-    stdio: 'ignore',
-  });
+  minio = spawn(
+    binary,
+    ['server', dataDir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${await freePort()}`],
+    {
+      env: {
+        ...process.env,
+        MINIO_ROOT_USER: credentials.AWS_ACCESS_KEY_ID,
+        MINIO_ROOT_PASSWORD: credentials.AWS_SECRET_ACCESS_KEY,
+      },
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; ; i++) {
-    const live = await fetch(`${endpoint}/minio/health/live`).then((r) => r.ok, () => false);
+    const live = await fetch(`${endpoint}/minio/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (live) break;
     if (i > 150) throw new Error('MinIO did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
   Object.assign(process.env, credentials);
-  await new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1' }).send(new CreateBucketCommand({ Bucket: bucket }));
+  await new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1' }).send(
+    new CreateBucketCommand({ Bucket: bucket }),
+  );
   world = await World.create('s3');
   client = await ConvoClient.connect({ ...world.config, transcriptS3: { bucket, endpoint, prefix: 'convo/' } });
 });
@@ -70,12 +87,17 @@ test('stored segments live in the bucket, move between workers that share no dis
   expect((await client.ask(id, 'two')).reply).toBe('Received 3 messages. Last user text: "two"');
 
   const s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1' });
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `convo/${encodeURIComponent(id)}/` }));
+  const listed = await s3.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: `convo/${encodeURIComponent(id)}/` }),
+  );
   expect(listed.Contents?.length).toBeGreaterThanOrEqual(2);
   expect(await client.transcript(id)).toContain(big);
 
   for (const object of listed.Contents ?? []) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.Key!, Body: gzipSync('{"tampered":true}\n') }));
   }
-  await expect(client.ask(id, 'three')).rejects.toMatchObject({ type: 'TranscriptInvalid', message: expect.stringMatching(/SHA-256/) });
+  await expect(client.ask(id, 'three')).rejects.toMatchObject({
+    type: 'TranscriptInvalid',
+    message: expect.stringMatching(/SHA-256/),
+  });
 });

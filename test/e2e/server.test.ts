@@ -18,7 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => removeDir(dir));
 
-
 test('convo server serves the Web UI and keeps conversations across a restart', async () => {
   const [port, uiPort] = [await freePort(), await freePort()];
   const db = join(dir, 'temporal.db');

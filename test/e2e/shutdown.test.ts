@@ -30,5 +30,7 @@ test('SIGTERM during a turn lets the turn finish within the grace period, then t
   await world.startWorker('successor');
   expect((await asked).reply).toBe('finished during shutdown');
   // It ran once, on that worker: nothing was retried elsewhere.
-  expect((await world.turnAttempts(id)).map((a) => [a.attempt, a.identity.split('@')[0]])).toEqual([[1, String(worker.pid)]]);
+  expect((await world.turnAttempts(id)).map((a) => [a.attempt, a.identity.split('@')[0]])).toEqual([
+    [1, String(worker.pid)],
+  ]);
 });

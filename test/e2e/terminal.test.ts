@@ -46,23 +46,32 @@ test('convo history prints the conversation as a chat, tool call and result in o
   // The default reply of turn 2 proves the whole history (5 messages) went to the model.
   expect(lines[positions.at(-1)! + 1]).toBe('assistant: Received 5 messages. Last user text: "Thanks, and now?"');
 
-  const json = JSON.parse((await world.convo(['history', id, '--json'])).stdout) as Array<{ entries: Array<{ kind: string }> }>;
+  const json = JSON.parse((await world.convo(['history', id, '--json'])).stdout) as Array<{
+    entries: Array<{ kind: string }>;
+  }>;
   expect(json[0]!.entries.map((e) => e.kind)).toEqual(['user', 'assistant', 'tool_call', 'tool_result', 'assistant']);
 });
 
-test('convo watch shows a running turn\'s tool call before the turn ends, then its reply', async () => {
+test("convo watch shows a running turn's tool call before the turn ends, then its reply", async () => {
   const cwd = await world.workspace('watch');
   const id = await world.client.start({ cwd, allowedTools: ['Bash'] });
   // The tool call comes at once; the reply after it is held until the watcher has printed the tool call.
   let release!: () => void;
-  world.model.script([{ text: 'Writing.', toolUse: WRITE_FILE }, { text: 'All written.', hold: new Promise<void>((r) => (release = r)) }]);
+  world.model.script([
+    { text: 'Writing.', toolUse: WRITE_FILE },
+    { text: 'All written.', hold: new Promise<void>((r) => (release = r)) },
+  ]);
   await world.client.send(id, 'write the file');
 
-  const watcher = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'watch', id, '--until-idle', '--interval', '200'], {
-    env: world.env(),
-    extendEnv: false,
-    reject: false,
-  });
+  const watcher = execa(
+    'node',
+    [join(projectRoot, 'bin', 'convo.js'), 'watch', id, '--until-idle', '--interval', '200'],
+    {
+      env: world.env(),
+      extendEnv: false,
+      reject: false,
+    },
+  );
   let output = '';
   watcher.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   await waitUntil(async () => output.includes('→ Bash: echo hello > out.txt'), 60_000);
@@ -124,8 +133,13 @@ test('convo list prints a table and filters on the ConversationStatus search att
     expect(running.stdout).toMatch(new RegExp(`${busy}\\s+│ running\\s+│ 1\\s+│ a busy one`));
     expect(running.stdout).not.toContain(idle);
 
-    const idleRows = JSON.parse((await world.convo(['list', '--status', 'idle', '--json'])).stdout) as Array<{ id: string; turns: number }>;
-    expect(idleRows).toContainEqual(expect.objectContaining({ id: idle, turns: 0, backend: 'claude', account: world.config.account }));
+    const idleRows = JSON.parse((await world.convo(['list', '--status', 'idle', '--json'])).stdout) as Array<{
+      id: string;
+      turns: number;
+    }>;
+    expect(idleRows).toContainEqual(
+      expect.objectContaining({ id: idle, turns: 0, backend: 'claude', account: world.config.account }),
+    );
     expect(idleRows.map((r) => r.id)).not.toContain(busy);
 
     const bad = await world.convo(['list', '--status', 'sleeping']);
@@ -142,14 +156,22 @@ test('convo ask shows a live spinner on a terminal and none when piped', async (
   // `script` runs the command on a pseudo-terminal, as a person's shell would.
   const command = `stty cols 120 rows 40; node ${join(projectRoot, 'bin', 'convo.js')} ask ${id} 'take your time'`;
   const { CI: _ci, ...shell } = world.env();
-  const tty = await execa('script', ['-qec', command, '/dev/null'], { env: { ...shell, TERM: 'xterm' }, extendEnv: false, reject: false });
+  const tty = await execa('script', ['-qec', command, '/dev/null'], {
+    env: { ...shell, TERM: 'xterm' },
+    extendEnv: false,
+    reject: false,
+  });
   expect(tty.exitCode).toBe(0);
   expect(tty.stdout).toMatch(/turn 1 · \d+s/);
   expect(tty.stdout).toContain('slow answer');
 
   // A CI job's pseudo-terminal (CI set) is no person: no spinner, and no frozen first frame either.
   world.model.script({ text: 'ci answer', delayMs: 1500 });
-  const ci = await execa('script', ['-qec', command.replace('take your time', 'in ci'), '/dev/null'], { env: { ...shell, TERM: 'xterm', CI: 'true' }, extendEnv: false, reject: false });
+  const ci = await execa('script', ['-qec', command.replace('take your time', 'in ci'), '/dev/null'], {
+    env: { ...shell, TERM: 'xterm', CI: 'true' },
+    extendEnv: false,
+    reject: false,
+  });
   expect(ci.exitCode).toBe(0);
   expect(ci.stdout.trim()).toBe('ci answer');
 

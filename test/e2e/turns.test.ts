@@ -21,7 +21,10 @@ test('a Bash tool_use writes its file in the cwd and the tool call is in the tra
   const id = await world.client.start({ cwd, allowedTools: ['Bash'] });
   const command = 'echo "written by a tool" > tool-output.txt';
   world.model.script(
-    [{ text: 'Writing the file.', toolUse: { name: 'Bash', input: { command, description: 'write a file' } } }, { text: 'The file is written.' }],
+    [
+      { text: 'Writing the file.', toolUse: { name: 'Bash', input: { command, description: 'write a file' } } },
+      { text: 'The file is written.' },
+    ],
     forPrompt('write the file'),
   );
 
@@ -33,7 +36,9 @@ test('a Bash tool_use writes its file in the cwd and the tool call is in the tra
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { type?: string; message?: { content?: unknown } });
-  const blocks = records.flatMap((r) => (Array.isArray(r.message?.content) ? (r.message.content as Array<Record<string, unknown>>) : []));
+  const blocks = records.flatMap((r) =>
+    Array.isArray(r.message?.content) ? (r.message.content as Array<Record<string, unknown>>) : [],
+  );
   const call = blocks.find((b) => b.type === 'tool_use');
   expect(call).toMatchObject({ name: 'Bash', input: { command } });
   expect(blocks.find((b) => b.type === 'tool_result')).toMatchObject({ tool_use_id: call!.id });
@@ -42,7 +47,9 @@ test('a Bash tool_use writes its file in the cwd and the tool call is in the tra
   await world.client.ask(id, 'And now?');
   const next = world.model.mainRequests().at(-1)!;
   const sentBlocks = next.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []));
-  expect(sentBlocks).toContainEqual(expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ command }) }));
+  expect(sentBlocks).toContainEqual(
+    expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ command }) }),
+  );
   expect(sentBlocks).toContainEqual(expect.objectContaining({ type: 'tool_result', tool_use_id: call!.id }));
 });
 
@@ -80,7 +87,13 @@ test('two conversations running at once on one worker keep separate transcripts'
     if (mine && ++arrived === 2) release();
     return mine;
   };
-  world.model.script([{ text: 'held', hold: bothArrived }, { text: 'held', hold: bothArrived }], holdUntilBoth);
+  world.model.script(
+    [
+      { text: 'held', hold: bothArrived },
+      { text: 'held', hold: bothArrived },
+    ],
+    holdUntilBoth,
+  );
 
   await Promise.all([world.client.ask(one, 'apple one'), world.client.ask(two, 'banana one')]);
   const [a, b] = await Promise.all([world.client.ask(one, 'apple two'), world.client.ask(two, 'banana two')]);

@@ -19,7 +19,13 @@ import { waitUntil, World } from '../helpers/world.js';
 
 /** A Chromium to drive: CHROME_PATH, playwright's own download, or the system's. */
 function findChromium(): string | undefined {
-  const candidates = [process.env.CHROME_PATH, chromium.executablePath(), '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = [
+    process.env.CHROME_PATH,
+    chromium.executablePath(),
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
   return candidates.find((path): path is string => !!path && existsSync(path));
 }
 const browserPath = findChromium();
@@ -28,7 +34,8 @@ const ARTIFACTS = join(projectRoot, 'test-artifacts', 'web-ui');
 
 /** A headless Chromium; fails with a clear message when none is installed (`npm run setup` installs Debian's). */
 async function launchBrowser() {
-  if (!browserPath) throw new Error('no Chromium found: run `npm run setup` (installs Debian chromium) or set CHROME_PATH');
+  if (!browserPath)
+    throw new Error('no Chromium found: run `npm run setup` (installs Debian chromium) or set CHROME_PATH');
   await mkdir(ARTIFACTS, { recursive: true });
   return chromium.launch({ executablePath: browserPath, headless: true, args: ['--no-sandbox'] });
 }
@@ -57,7 +64,10 @@ async function waitForRendered(page: Page, texts: string[], timeoutMs = 60_000):
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      const text = await frame.locator('body').innerText().catch(() => '');
+      const text = await frame
+        .locator('body')
+        .innerText()
+        .catch(() => '');
       if (texts.every((t) => text.includes(t))) return text.replace(/\s*\n\s*/g, '\n');
     }
     if (Date.now() > deadline) throw new Error(`no frame of ${page.url()} shows ${JSON.stringify(texts)}`);
@@ -66,12 +76,18 @@ async function waitForRendered(page: Page, texts: string[], timeoutMs = 60_000):
 }
 
 test('the Web UI is configured with the codec server, which answers its CORS preflight', async () => {
-  const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+  const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as {
+    Codec: { Endpoint: string };
+  };
   expect(settings.Codec.Endpoint).toBe(`http://127.0.0.1:${ports.codec}`);
   for (const origin of [`http://localhost:${ports.ui}`, `http://127.0.0.1:${ports.ui}`]) {
     const preflight = await fetch(`${settings.Codec.Endpoint}/decode`, {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-namespace',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
@@ -124,11 +140,14 @@ test('an encrypted conversation reads as text in the Web UI of convo server', as
   }
 });
 
-test('an encrypted failed turn\'s message (an encoded failure in history) reads as text in the Web UI', async () => {
+test("an encrypted failed turn's message (an encoded failure in history) reads as text in the Web UI", async () => {
   const secret = `ui-failure-${randomUUID()}`;
   const prompt = `ui-break-${randomUUID()}`;
   const id = await world.client.start({ cwd: await world.workspace('ui-failure') });
-  world.model.script({ error: { status: 400, type: 'invalid_request_error', message: `messages: ${secret}` }, times: Infinity }, (r) => r.lastUserText === prompt);
+  world.model.script(
+    { error: { status: 400, type: 'invalid_request_error', message: `messages: ${secret}` }, times: Infinity },
+    (r) => r.lastUserText === prompt,
+  );
   await expect(world.client.ask(id, prompt)).rejects.toMatchObject({ type: 'InvalidRequest' });
 
   const browser = await launchBrowser();
@@ -150,23 +169,32 @@ test('an encrypted failed turn\'s message (an encoded failure in history) reads 
   }
 });
 
-test('the Web UI lists conversations filtered by ConversationStatus and shows one conversation\'s current details', async () => {
+test("the Web UI lists conversations filtered by ConversationStatus and shows one conversation's current details", async () => {
   const tag = randomUUID().slice(0, 8);
   const idleTitle = `idle-${tag}`;
   const busyTitle = `busy-${tag}`;
   const reply = `details-reply-${tag}`;
   const idle = await world.client.start({ cwd: await world.workspace('idle-ui'), title: idleTitle });
-  world.model.script({ text: `${reply}\nsecond line of the reply` }, (r) => r.hasTools && r.lastUserText === `first-${tag}`);
+  world.model.script(
+    { text: `${reply}\nsecond line of the reply` },
+    (r) => r.hasTools && r.lastUserText === `first-${tag}`,
+  );
   await world.client.ask(idle, `first-${tag}`);
   // Current details refresh every 2 s while its turn runs (the default is 60 s).
-  const busy = await world.client.start({ cwd: await world.workspace('busy-ui'), title: busyTitle, detailsRefreshS: 2 });
+  const busy = await world.client.start({
+    cwd: await world.workspace('busy-ui'),
+    title: busyTitle,
+    detailsRefreshS: 2,
+  });
   const held = world.holdReply(`held-${tag}`, { text: 'later' });
   await world.client.send(busy, `held-${tag}`);
   await held.arrived;
 
   // The elapsed time in the current details (what the Web UI reads with the metadata query) moves on while the turn runs.
   const elapsed = async (): Promise<number | undefined> => {
-    const meta = await world.client.client.workflow.getHandle(busy).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const meta = await world.client.client.workflow
+      .getHandle(busy)
+      .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     const m = /Running turn 1 for (\d+)s \(since \d\d:\d\d UTC\): held-/.exec(meta.currentDetails ?? '');
     return m ? Number(m[1]) : undefined;
   };
@@ -187,7 +215,9 @@ test('the Web UI lists conversations filtered by ConversationStatus and shows on
     expect(await page.getByRole('link', { name: idle }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'list-filtered-running.png'), fullPage: true });
 
-    await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows?query=${encodeURIComponent('ConversationStatus="idle"')}`);
+    await page.goto(
+      `http://localhost:${ports.ui}/namespaces/default/workflows?query=${encodeURIComponent('ConversationStatus="idle"')}`,
+    );
     await page.getByRole('link', { name: idle }).first().waitFor({ timeout: 60_000 });
     expect(await page.getByRole('link', { name: busy }).count()).toBe(0);
 

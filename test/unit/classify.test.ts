@@ -17,7 +17,14 @@ const fixtures = readdirSync(dir)
 function classify(fixture: ClaudeFixture, now = new Date(fixture.recordedAt)) {
   const summary = emptySummary();
   for (const line of fixture.stdout) summarize(summary, line);
-  return { summary, result: classifyRun(summary, { exitCode: fixture.exitCode, signal: fixture.signal, stderrTail: fixture.stderr }, now) };
+  return {
+    summary,
+    result: classifyRun(
+      summary,
+      { exitCode: fixture.exitCode, signal: fixture.signal, stderrTail: fixture.stderr },
+      now,
+    ),
+  };
 }
 
 test('every row of the CLI-FACTS failure table has a recorded fixture', () => {
@@ -73,7 +80,10 @@ test('a rate_limit_event that only warns does not make a successful run a failur
   const warned = {
     ...fixture,
     stdout: [
-      JSON.stringify({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed_warning', resetsAt: 1795314319 } }),
+      JSON.stringify({
+        type: 'rate_limit_event',
+        rate_limit_info: { status: 'allowed_warning', resetsAt: 1795314319 },
+      }),
       ...fixture.stdout,
     ],
   };
@@ -90,7 +100,9 @@ test('a CLI killed without a result, or exiting 0 without one, is Unknown with a
     type: 'Unknown',
     message: 'claude exited without a result event',
   });
-  expect(classifyRun(summary, { exitCode: 2, signal: null, stderrTail: 'error: unknown option --frobnicate\n' }, new Date())).toEqual({
+  expect(
+    classifyRun(summary, { exitCode: 2, signal: null, stderrTail: 'error: unknown option --frobnicate\n' }, new Date()),
+  ).toEqual({
     type: 'Unknown',
     message: 'error: unknown option --frobnicate',
   });

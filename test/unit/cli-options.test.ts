@@ -11,7 +11,11 @@ async function parse(args: string[]): Promise<{ stderr: string; code?: string }>
   let stderr = '';
   const program = buildProgram();
   const quiet = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeErr: (s) => (stderr += s), writeOut: () => {}, outputError: (s, write) => write(s) });
+    c.exitOverride().configureOutput({
+      writeErr: (s) => (stderr += s),
+      writeOut: () => {},
+      outputError: (s, write) => write(s),
+    });
     // No action runs: the test is about parsing.
     if (c !== program) c.action(() => {});
     c.commands.forEach(quiet);
@@ -36,19 +40,36 @@ test('parsers accept whole numbers in range and refuse everything else', () => {
     expect(() => parsePositiveInt(bad)).toThrow('not a positive whole number');
     expect(() => parseMilliseconds(bad)).toThrow('not a positive whole number of milliseconds');
   }
-  for (const bad of ['-1', '1.5', 'soon', '']) expect(() => parseSeconds(bad)).toThrow('not a whole number of seconds (0 or more)');
-  for (const bad of ['65536', '-1', '80.5', 'http']) expect(() => parsePort(bad)).toThrow('not a port number (0-65535)');
+  for (const bad of ['-1', '1.5', 'soon', ''])
+    expect(() => parseSeconds(bad)).toThrow('not a whole number of seconds (0 or more)');
+  for (const bad of ['65536', '-1', '80.5', 'http'])
+    expect(() => parsePort(bad)).toThrow('not a port number (0-65535)');
 });
 
 test.each([
   [['list', '--limit', 'abc'], "error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number"],
   [['list', '--limit', '0'], "error: option '--limit <n>' argument '0' is invalid. not a positive whole number"],
-  [['watch', 'c1', '--interval', 'fast'], "error: option '--interval <ms>' argument 'fast' is invalid. not a positive whole number of milliseconds"],
+  [
+    ['watch', 'c1', '--interval', 'fast'],
+    "error: option '--interval <ms>' argument 'fast' is invalid. not a positive whole number of milliseconds",
+  ],
   [['server', '--port', 'x'], "error: option '--port <port>' argument 'x' is invalid. not a port number (0-65535)"],
-  [['server', '--ui-port', '70000'], "error: option '--ui-port <port>' argument '70000' is invalid. not a port number (0-65535)"],
-  [['server', '--codec-port', '-5'], "error: option '--codec-port <port>' argument '-5' is invalid. not a port number (0-65535)"],
-  [['codec-server', '--port', '1.5'], "error: option '--port <port>' argument '1.5' is invalid. not a port number (0-65535)"],
-  [['start', '--details-refresh', 'soon'], "error: option '--details-refresh <seconds>' argument 'soon' is invalid. not a whole number of seconds (0 or more)"],
+  [
+    ['server', '--ui-port', '70000'],
+    "error: option '--ui-port <port>' argument '70000' is invalid. not a port number (0-65535)",
+  ],
+  [
+    ['server', '--codec-port', '-5'],
+    "error: option '--codec-port <port>' argument '-5' is invalid. not a port number (0-65535)",
+  ],
+  [
+    ['codec-server', '--port', '1.5'],
+    "error: option '--port <port>' argument '1.5' is invalid. not a port number (0-65535)",
+  ],
+  [
+    ['start', '--details-refresh', 'soon'],
+    "error: option '--details-refresh <seconds>' argument 'soon' is invalid. not a whole number of seconds (0 or more)",
+  ],
 ])('convo %j is refused in one line', async (args, line) => {
   const { stderr, code } = await parse(args);
   expect(code).toBe('commander.invalidArgument');
@@ -57,13 +78,28 @@ test.each([
 
 test('a bad choice is one line naming the choices; a missing argument still shows the help', async () => {
   const backend = await parse(['start', '--backend', 'gpt']);
-  expect(backend.stderr).toMatch(/^error: option '--backend <cli>' argument 'gpt' is invalid\. Allowed choices are claude, opencode\.\n$/);
+  expect(backend.stderr).toMatch(
+    /^error: option '--backend <cli>' argument 'gpt' is invalid\. Allowed choices are claude, opencode\.\n$/,
+  );
   const missing = await parse(['show']);
   expect(missing.stderr).toMatch(/^error: missing required argument 'id'\n\nUsage: convo show/);
 });
 
 test('every command is there, one module each', () => {
   expect(buildProgram().commands.map((c) => c.name())).toEqual([
-    'server', 'codec-server', 'worker', 'start', 'send', 'ask', 'watch', 'history', 'cancel', 'show', 'list', 'resume', 'skip', 'close',
+    'server',
+    'codec-server',
+    'worker',
+    'start',
+    'send',
+    'ask',
+    'watch',
+    'history',
+    'cancel',
+    'show',
+    'list',
+    'resume',
+    'skip',
+    'close',
   ]);
 });

@@ -18,7 +18,11 @@ const env = { CONVO_ENCRYPTION_KEY: randomBytes(32).toString('base64'), CONVO_EN
 let server: CodecServer;
 
 beforeAll(async () => {
-  server = await startCodecServer({ codecs: createPayloadCodecs(loadConfig(env)), port: await freePort(), corsOrigins: [UI] });
+  server = await startCodecServer({
+    codecs: createPayloadCodecs(loadConfig(env)),
+    port: await freePort(),
+    corsOrigins: [UI],
+  });
 });
 afterAll(async () => server?.close());
 
@@ -38,7 +42,10 @@ test('POST /decode turns encrypted (and compressed) payloads back into their JSO
   const converter = loadDataConverter(createDataConverter(loadConfig(env)));
   const big = { transcript: 'hello, world\n'.repeat(500) };
   const encoded = [await encodeToPayload(converter, 'hello'), await encodeToPayload(converter, big)];
-  expect(encoded.map((p) => new TextDecoder().decode(p.metadata!.encoding))).toEqual(['binary/encrypted', 'binary/encrypted']);
+  expect(encoded.map((p) => new TextDecoder().decode(p.metadata!.encoding))).toEqual([
+    'binary/encrypted',
+    'binary/encrypted',
+  ]);
 
   const res = await post('/decode', { payloads: encoded.map(toJson) }, { Origin: UI });
   expect(res.status).toBe(200);
@@ -56,7 +63,9 @@ test('POST /decode turns encrypted (and compressed) payloads back into their JSO
 
 test('POST /encode encrypts what the Web UI sends; /decode of that gives it back', async () => {
   const plain = { metadata: { encoding: b64('json/plain') }, data: b64('"a signal from the UI"') };
-  const encoded = (await (await post('/encode', { payloads: [plain] })).json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+  const encoded = (await (await post('/encode', { payloads: [plain] })).json()) as {
+    payloads: Array<{ metadata: Record<string, string>; data: string }>;
+  };
   expect(Buffer.from(encoded.payloads[0]!.metadata['encryption-key-id']!, 'base64').toString()).toBe('unit-1');
   expect(Buffer.from(encoded.payloads[0]!.data, 'base64').includes('a signal from the UI')).toBe(false);
   const decoded = (await (await post('/decode', encoded)).json()) as { payloads: unknown[] };
@@ -66,7 +75,11 @@ test('POST /encode encrypts what the Web UI sends; /decode of that gives it back
 test('CORS preflight from the Web UI is answered; other origins are refused', async () => {
   const preflight = await fetch(`${server.url}/decode`, {
     method: 'OPTIONS',
-    headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace,authorization' },
+    headers: {
+      Origin: UI,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type,x-namespace,authorization',
+    },
   });
   expect(preflight.status).toBe(204);
   expect(preflight.headers.get('access-control-allow-origin')).toBe(UI);
@@ -88,7 +101,14 @@ test('bad requests get 400 with a JSON error and the server keeps serving', asyn
     ['/decode', { payloads: [{ data: 'not base64!' }] }, /bad body at payloads.0.data: is not base64/],
     [
       '/decode',
-      { payloads: [{ metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('gone-0') }, data: b64('x'.repeat(40)) }] },
+      {
+        payloads: [
+          {
+            metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('gone-0') },
+            data: b64('x'.repeat(40)),
+          },
+        ],
+      },
       /key id gone-0/,
     ],
   ];
@@ -109,16 +129,27 @@ test('bad requests get 400 with a JSON error and the server keeps serving', asyn
 
 test('a taken port fails with a message naming the address', async () => {
   const port = Number(new URL(server.url).port);
-  await expect(startCodecServer({ codecs: [], port })).rejects.toThrow(`codec server cannot listen on 127.0.0.1:${port}: address in use`);
+  await expect(startCodecServer({ codecs: [], port })).rejects.toThrow(
+    `codec server cannot listen on 127.0.0.1:${port}: address in use`,
+  );
 });
 
 test('with auth tokens, only a request carrying one as a Bearer token is decoded; preflights still pass', async () => {
   const tokens = ['first-token-0123456789', 'second-token-0123456789'];
-  const guarded = await startCodecServer({ codecs: createPayloadCodecs(loadConfig(env)), port: await freePort(), corsOrigins: [UI], authTokens: tokens });
+  const guarded = await startCodecServer({
+    codecs: createPayloadCodecs(loadConfig(env)),
+    port: await freePort(),
+    corsOrigins: [UI],
+    authTokens: tokens,
+  });
   try {
     const body = JSON.stringify({ payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64('"x"') }] });
     const call = (headers: Record<string, string>) =>
-      fetch(`${guarded.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+      fetch(`${guarded.url}/decode`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body,
+      });
     const missing = await call({});
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
@@ -130,7 +161,11 @@ test('with auth tokens, only a request carrying one as a Bearer token is decoded
     expect((await call({ Authorization: `bearer ${tokens[1]}` })).status).toBe(200);
     const preflight = await fetch(`${guarded.url}/decode`, {
       method: 'OPTIONS',
-      headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      headers: {
+        Origin: UI,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
@@ -142,7 +177,12 @@ test('with auth tokens, only a request carrying one as a Bearer token is decoded
 test('CONVO_CODEC_AUTH_TOKEN: comma-separated tokens; a short one is refused naming the variable, never the value', () => {
   expect(loadCodecAuthTokens({})).toBeUndefined();
   expect(loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: '' })).toBeUndefined();
-  expect(loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbbbbbb ' })).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb']);
-  expect(() => loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: 'short-secret' })).toThrow(/CONVO_CODEC_AUTH_TOKEN.*at least 16/);
+  expect(loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbbbbbb ' })).toEqual([
+    'aaaaaaaaaaaaaaaa',
+    'bbbbbbbbbbbbbbbbbbbb',
+  ]);
+  expect(() => loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: 'short-secret' })).toThrow(
+    /CONVO_CODEC_AUTH_TOKEN.*at least 16/,
+  );
   expect(() => loadCodecAuthTokens({ CONVO_CODEC_AUTH_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
 });

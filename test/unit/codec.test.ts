@@ -4,7 +4,9 @@ import { CompressionCodec } from '../../src/codec/compression.js';
 const codec = new CompressionCodec();
 
 test('large payloads are stored gzip-compressed and decode to the same payload', async () => {
-  const transcript = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ type: 'assistant', i, text: `line ${i} of a log` })).join('\n');
+  const transcript = Array.from({ length: 2000 }, (_, i) =>
+    JSON.stringify({ type: 'assistant', i, text: `line ${i} of a log` }),
+  ).join('\n');
   const payload = defaultPayloadConverter.toPayload({ transcript });
   const [encoded] = await codec.encode([payload]);
   expect(new TextDecoder().decode(encoded!.metadata!.encoding!)).toBe('binary/gzip');

@@ -25,10 +25,20 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Writes a profile file and returns the environment that selects `profile` in it. */
-async function profileEnv(toml: string, profile?: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+async function profileEnv(
+  toml: string,
+  profile?: string,
+  extra: Record<string, string> = {},
+): Promise<NodeJS.ProcessEnv> {
   const file = join(dir, `temporal-${Math.random().toString(36).slice(2)}.toml`);
   await writeFile(file, toml);
-  return { HOME: home, PATH: process.env.PATH, TEMPORAL_CONFIG_FILE: file, ...(profile ? { TEMPORAL_PROFILE: profile } : {}), ...extra };
+  return {
+    HOME: home,
+    PATH: process.env.PATH,
+    TEMPORAL_CONFIG_FILE: file,
+    ...(profile ? { TEMPORAL_PROFILE: profile } : {}),
+    ...extra,
+  };
 }
 
 test('no profile file and no TEMPORAL_* variables: the local dev server, namespace default, plain TCP', () => {
@@ -81,10 +91,20 @@ x-team = "convo"
 
 test('an API key alone turns TLS on; TEMPORAL_TLS=false turns it off; variables override the file', async () => {
   const toml = `[profile.cloud]\naddress = "a.tmprl.cloud:7233"\napi_key = "${API_KEY}"\n`;
-  expect(connectionOptions(loadConnectionConfig(await profileEnv(toml, 'cloud')))).toEqual({ address: 'a.tmprl.cloud:7233', apiKey: API_KEY, tls: true });
-  const plain = loadConnectionConfig(await profileEnv(toml, 'cloud', { TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: '127.0.0.1:7233' }));
+  expect(connectionOptions(loadConnectionConfig(await profileEnv(toml, 'cloud')))).toEqual({
+    address: 'a.tmprl.cloud:7233',
+    apiKey: API_KEY,
+    tls: true,
+  });
+  const plain = loadConnectionConfig(
+    await profileEnv(toml, 'cloud', { TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: '127.0.0.1:7233' }),
+  );
   expect(connectionOptions(plain)).toEqual({ address: '127.0.0.1:7233', apiKey: API_KEY, tls: false });
-  const fromEnv = loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: 'b.tmprl.cloud:7233', TEMPORAL_API_KEY: 'other-key' });
+  const fromEnv = loadConnectionConfig({
+    HOME: home,
+    TEMPORAL_ADDRESS: 'b.tmprl.cloud:7233',
+    TEMPORAL_API_KEY: 'other-key',
+  });
   expect(connectionOptions(fromEnv)).toEqual({ address: 'b.tmprl.cloud:7233', apiKey: 'other-key', tls: true });
 });
 
@@ -112,14 +132,22 @@ test('bad settings are refused in one line that names the problem and holds no s
     }
   })();
   expect(err).toBeInstanceOf(ConfigError);
-  expect(err!.message).toMatch(/^Temporal connection settings \(profile default of .*\.toml and TEMPORAL_\* variables\): /);
+  expect(err!.message).toMatch(
+    /^Temporal connection settings \(profile default of .*\.toml and TEMPORAL_\* variables\): /,
+  );
   expect(err!.message).not.toContain('\n');
   expect(err!.message).not.toContain(API_KEY);
 
   const wrongType = await profileEnv('[profile.default]\naddress = 7233\n');
-  expect(() => loadConnectionConfig(wrongType)).toThrow(/Temporal connection setting address .*: Invalid input: expected string, received number/);
-  expect(() => loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: '' })).toThrow(/setting address .*must not be empty/);
-  const noCert = await profileEnv('[profile.default]\n[profile.default.tls]\nclient_cert_path = "/no/such/cert.pem"\nclient_key_data = "k"\n');
+  expect(() => loadConnectionConfig(wrongType)).toThrow(
+    /Temporal connection setting address .*: Invalid input: expected string, received number/,
+  );
+  expect(() => loadConnectionConfig({ HOME: home, TEMPORAL_ADDRESS: '' })).toThrow(
+    /setting address .*must not be empty/,
+  );
+  const noCert = await profileEnv(
+    '[profile.default]\n[profile.default.tls]\nclient_cert_path = "/no/such/cert.pem"\nclient_key_data = "k"\n',
+  );
   expect(() => loadConnectionConfig(noCert)).toThrow(/ENOENT.*\/no\/such\/cert\.pem/);
 });
 
@@ -145,13 +173,19 @@ describe('on the wire', () => {
     const toml = `[profile.p]\naddress = "${address}"\napi_key = "${API_KEY}"\n[profile.p.tls]\ndisabled = true\n[profile.p.grpc_meta]\nx-team = "convo"\n`;
     const options = connectionOptions(loadConnectionConfig(await profileEnv(toml, 'p')));
 
-    await Connection.connect({ ...options, connectTimeout: 2000 }).then((c) => c.close(), () => undefined);
+    await Connection.connect({ ...options, connectTimeout: 2000 }).then(
+      (c) => c.close(),
+      () => undefined,
+    );
     const fromClient = seen.find((h) => String(h[':path']).startsWith('/temporal.api.workflowservice'));
     expect(fromClient?.authorization).toBe(`Bearer ${API_KEY}`);
     expect(fromClient?.['x-team']).toBe('convo');
 
     seen.length = 0;
-    await NativeConnection.connect(options).then((c) => c.close(), () => undefined);
+    await NativeConnection.connect(options).then(
+      (c) => c.close(),
+      () => undefined,
+    );
     const fromWorker = seen.find((h) => String(h[':path']).startsWith('/temporal.api.workflowservice'));
     expect(fromWorker?.authorization).toBe(`Bearer ${API_KEY}`);
     expect(fromWorker?.['x-team']).toBe('convo');
@@ -164,5 +198,8 @@ test('a client never reads worker-only variables; a worker refuses them when the
   expect(client).toMatchObject({ temporalAddress: 'localhost:7233', taskQueue: 'convo', account: 'team' });
   expect(client).not.toHaveProperty('hungAfterMs');
   expect(() => loadWorkerConfig(env)).toThrow(/^invalid environment variable CONVO_HUNG_AFTER_S: /);
-  expect(loadWorkerConfig({ HOME: home, CONVO_HUNG_AFTER_S: '30', CONVO_TASK_QUEUE: 'q' })).toMatchObject({ hungAfterMs: 30_000, taskQueue: 'q' });
+  expect(loadWorkerConfig({ HOME: home, CONVO_HUNG_AFTER_S: '30', CONVO_TASK_QUEUE: 'q' })).toMatchObject({
+    hungAfterMs: 30_000,
+    taskQueue: 'q',
+  });
 });

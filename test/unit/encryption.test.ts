@@ -5,7 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Payload } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import {
+  decodeFromPayloadsAtIndex,
+  encodeToPayload,
+} from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { DecryptionError } from '../../src/codec/encryption.js';
@@ -21,7 +24,8 @@ function converterFor(env: Record<string, string>) {
   return loadDataConverter(createDataConverter(loadConfig({ ...env })));
 }
 const encode = (env: Record<string, string>, value: unknown) => encodeToPayload(converterFor(env), value);
-const decode = (env: Record<string, string>, payload: Payload) => decodeFromPayloadsAtIndex(converterFor(env), 0, [payload]);
+const decode = (env: Record<string, string>, payload: Payload) =>
+  decodeFromPayloadsAtIndex(converterFor(env), 0, [payload]);
 
 const SECRET_PROMPT = 'the launch code is tangerine-42';
 
@@ -46,9 +50,13 @@ test('round trip: small and large values, compressed then encrypted, metadata ca
 
 test('the key id is CONVO_ENCRYPTION_KEY_ID when given, else 8 hex digits of the key hash, never the key', async () => {
   const key = newKey();
-  expect(text((await encode({ CONVO_ENCRYPTION_KEY: key, CONVO_ENCRYPTION_KEY_ID: 'prod-2026' }, 'x')).metadata!['encryption-key-id'])).toBe(
-    'prod-2026',
-  );
+  expect(
+    text(
+      (await encode({ CONVO_ENCRYPTION_KEY: key, CONVO_ENCRYPTION_KEY_ID: 'prod-2026' }, 'x')).metadata![
+        'encryption-key-id'
+      ],
+    ),
+  ).toBe('prod-2026');
   // The rule, computed here rather than by defaultKeyId: the first 8 hex digits of the key's SHA-256.
   const id = createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex').slice(0, 8);
   expect(text((await encode({ CONVO_ENCRYPTION_KEY: key }, 'x')).metadata!['encryption-key-id'])).toBe(id);
@@ -69,17 +77,24 @@ test('a tampered payload fails to decode', async () => {
 
 test('a payload from a key not held fails with a message naming its key id', async () => {
   const payload = await encode({ CONVO_ENCRYPTION_KEY: newKey(), CONVO_ENCRYPTION_KEY_ID: 'team-a-1' }, 'hello');
-  await expect(decode({ CONVO_ENCRYPTION_KEY: newKey(), CONVO_ENCRYPTION_KEY_ID: 'team-a-2' }, payload)).rejects.toThrow(
-    'cannot decrypt a payload encrypted with key id team-a-1: this process holds team-a-2',
-  );
+  await expect(
+    decode({ CONVO_ENCRYPTION_KEY: newKey(), CONVO_ENCRYPTION_KEY_ID: 'team-a-2' }, payload),
+  ).rejects.toThrow('cannot decrypt a payload encrypted with key id team-a-1: this process holds team-a-2');
   // A process with no key at all says so too, instead of failing on an unknown encoding.
   await expect(decode({}, payload)).rejects.toThrow(/key id team-a-1: this process holds no key/);
 });
 
 test('rotation: a key moved to CONVO_DECRYPTION_KEYS still decrypts; new payloads use the new key', async () => {
   const [oldKey, newerKey] = [newKey(), newKey()];
-  const before = await encode({ CONVO_ENCRYPTION_KEY: oldKey, CONVO_ENCRYPTION_KEY_ID: 'k1' }, { prompt: SECRET_PROMPT });
-  const rotated = { CONVO_ENCRYPTION_KEY: newerKey, CONVO_ENCRYPTION_KEY_ID: 'k2', CONVO_DECRYPTION_KEYS: `k1:${oldKey}` };
+  const before = await encode(
+    { CONVO_ENCRYPTION_KEY: oldKey, CONVO_ENCRYPTION_KEY_ID: 'k1' },
+    { prompt: SECRET_PROMPT },
+  );
+  const rotated = {
+    CONVO_ENCRYPTION_KEY: newerKey,
+    CONVO_ENCRYPTION_KEY_ID: 'k2',
+    CONVO_DECRYPTION_KEYS: `k1:${oldKey}`,
+  };
   expect(await decode(rotated, before)).toEqual({ prompt: SECRET_PROMPT });
   const after = await encode(rotated, 'new');
   expect(text(after.metadata!['encryption-key-id'])).toBe('k2');
@@ -102,14 +117,29 @@ test('without any key, payloads are as before: compressed JSON, not encrypted', 
 test('bad keys are refused with a ConfigError naming the variable, never echoing the value', () => {
   const good = newKey();
   const cases: Array<[Record<string, string>, RegExp]> = [
-    [{ CONVO_ENCRYPTION_KEY: 'not-a-key' }, /^invalid environment variable CONVO_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/],
-    [{ CONVO_ENCRYPTION_KEY: randomBytes(16).toString('base64') }, /CONVO_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/],
+    [
+      { CONVO_ENCRYPTION_KEY: 'not-a-key' },
+      /^invalid environment variable CONVO_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/,
+    ],
+    [
+      { CONVO_ENCRYPTION_KEY: randomBytes(16).toString('base64') },
+      /CONVO_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/,
+    ],
     [{ CONVO_ENCRYPTION_KEY: randomBytes(33).toString('base64') }, /CONVO_ENCRYPTION_KEY: must be/],
-    [{ CONVO_ENCRYPTION_KEY: good, CONVO_ENCRYPTION_KEY_ID: 'has space' }, /CONVO_ENCRYPTION_KEY_ID: must be 1-64 letters/],
+    [
+      { CONVO_ENCRYPTION_KEY: good, CONVO_ENCRYPTION_KEY_ID: 'has space' },
+      /CONVO_ENCRYPTION_KEY_ID: must be 1-64 letters/,
+    ],
     [{ CONVO_ENCRYPTION_KEY_ID: 'k1' }, /CONVO_ENCRYPTION_KEY_ID: set without CONVO_ENCRYPTION_KEY/],
-    [{ CONVO_DECRYPTION_KEYS: `k1:${good},k2:short` }, /CONVO_DECRYPTION_KEYS: entry 2 \(id k2\): key must be the base64 of exactly 32 bytes/],
+    [
+      { CONVO_DECRYPTION_KEYS: `k1:${good},k2:short` },
+      /CONVO_DECRYPTION_KEYS: entry 2 \(id k2\): key must be the base64 of exactly 32 bytes/,
+    ],
     [{ CONVO_DECRYPTION_KEYS: `bad id:${good}` }, /CONVO_DECRYPTION_KEYS: entry 1: key id must be/],
-    [{ CONVO_ENCRYPTION_KEY: good, CONVO_ENCRYPTION_KEY_ID: 'k1', CONVO_DECRYPTION_KEYS: `k1:${newKey()}` }, /CONVO_DECRYPTION_KEYS: key id k1 is given twice/],
+    [
+      { CONVO_ENCRYPTION_KEY: good, CONVO_ENCRYPTION_KEY_ID: 'k1', CONVO_DECRYPTION_KEYS: `k1:${newKey()}` },
+      /CONVO_DECRYPTION_KEYS: key id k1 is given twice/,
+    ],
   ];
   for (const [env, message] of cases) {
     let error: unknown;

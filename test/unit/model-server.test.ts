@@ -28,7 +28,13 @@ test('a non-streaming request gets one JSON message echoing the history it recei
     messages: [
       { role: 'user', content: 'one' },
       { role: 'assistant', content: [{ type: 'text', text: 'two' }] },
-      { role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }, { type: 'text', text: 'three' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-reminder>x</system-reminder>' },
+          { type: 'text', text: 'three' },
+        ],
+      },
     ],
   });
   expect(res.headers.get('content-type')).toBe('application/json');
@@ -66,7 +72,10 @@ test('a streaming request gets SSE events that rebuild the scripted tool_use', a
 });
 
 test('scripted errors carry status, body and headers, and can repeat', async () => {
-  server.script({ error: { status: 529, type: 'overloaded_error', message: 'busy', headers: { 'retry-after': '7' } }, times: 2 });
+  server.script({
+    error: { status: 529, type: 'overloaded_error', message: 'busy', headers: { 'retry-after': '7' } },
+    times: 2,
+  });
   for (let i = 0; i < 2; i++) {
     const res = await post({ model: 'm', tools, messages: [{ role: 'user', content: 'x' }] });
     expect(res.status).toBe(529);
@@ -78,9 +87,13 @@ test('scripted errors carry status, body and headers, and can repeat', async () 
 
 test('side requests without tools are not consumed by scripts for the main loop', async () => {
   server.script({ text: 'for the main loop' });
-  const side = (await (await post({ model: 'haiku', messages: [{ role: 'user', content: 'title?' }] })).json()) as { content: Array<{ text: string }> };
+  const side = (await (await post({ model: 'haiku', messages: [{ role: 'user', content: 'title?' }] })).json()) as {
+    content: Array<{ text: string }>;
+  };
   expect(side.content[0]!.text).toBe('Received 1 messages. Last user text: "title?"');
-  const main = (await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json()) as { content: Array<{ text: string }> };
+  const main = (await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'hi' }] })).json()) as {
+    content: Array<{ text: string }>;
+  };
   expect(main.content[0]!.text).toBe('for the main loop');
 });
 
@@ -89,11 +102,22 @@ test("opencode's title request (no tools, a title generator system prompt) gets 
     model: 'claude-haiku-4-5-20251001',
     stream: true,
     system: [{ type: 'text', text: 'You are a title generator. You output ONLY a thread title.' }],
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'Generate a title for this conversation:\n' }, { type: 'text', text: 'fix the flaky login test please' }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Generate a title for this conversation:\n' },
+          { type: 'text', text: 'fix the flaky login test please' },
+        ],
+      },
+    ],
   });
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   expect(await res.text()).toContain('"text":"Title: fix the flaky login test please"');
-  expect(server.requests.at(-1)).toMatchObject({ hasTools: false, system: 'You are a title generator. You output ONLY a thread title.' });
+  expect(server.requests.at(-1)).toMatchObject({
+    hasTools: false,
+    system: 'You are a title generator. You output ONLY a thread title.',
+  });
 });
 
 test('a reply scripted as format json is one JSON body even when SSE was asked', async () => {

@@ -33,7 +33,10 @@ function classify(f: OpencodeFixture, now = new Date(f.recordedAt)) {
   }
   if (f.stoppedBy === 'recorder') {
     // What the backend's stream reader does: a run of empty model calls ends the turn with Hung.
-    return { summary, result: summary.emptyStepsInARow >= MAX_EMPTY_STEPS ? { type: 'Hung' as const, message: 'looped' } : undefined };
+    return {
+      summary,
+      result: summary.emptyStepsInARow >= MAX_EMPTY_STEPS ? { type: 'Hung' as const, message: 'looped' } : undefined,
+    };
   }
   const exported = f.export === undefined ? undefined : OpencodeExport.parse(f.export);
   return { summary, result: classifyRun(summary, exit, now, exported && lastAssistantError(exported)) };
@@ -61,7 +64,11 @@ test('every scenario has a recorded fixture', () => {
     'unknown-model',
   ]);
   // Recorded from the opencode the project installs: re-record (`npm run record-opencode-fixtures`) when it changes.
-  const installed = (JSON.parse(readFileSync(join(projectRoot, 'node_modules', 'opencode-ai', 'package.json'), 'utf8')) as { version: string }).version;
+  const installed = (
+    JSON.parse(readFileSync(join(projectRoot, 'node_modules', 'opencode-ai', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
   expect(new Set(fixtures.map((f) => f.opencodeVersion))).toEqual(new Set([installed]));
 });
 
@@ -86,19 +93,25 @@ test('a success gives the last message text, tokens and cost; a tool call is see
   expect(tool.steps).toBe(2);
 });
 
-test('a 401 is one request and an APIError event; the message is the API\'s own', () => {
+test("a 401 is one request and an APIError event; the message is the API's own", () => {
   const f = fixture('authentication-401');
   expect(f.mainRequests).toBe(1);
   expect(f.exitCode).toBe(1);
   expect(classify(f).result).toEqual({ type: 'Authentication', message: 'API Error: 401 invalid x-api-key' });
   // The export records the same error on the assistant message.
-  expect(lastAssistantError(OpencodeExport.parse(f.export))).toMatchObject({ name: 'APIError', data: { statusCode: 401 } });
+  expect(lastAssistantError(OpencodeExport.parse(f.export))).toMatchObject({
+    name: 'APIError',
+    data: { statusCode: 401 },
+  });
 });
 
 test('no API key is a ProviderAuthError before any request', () => {
   const f = fixture('no-api-key');
   expect(f.requests).toBe(0);
-  expect(classify(f).result).toMatchObject({ type: 'Authentication', message: expect.stringContaining('API key is missing') });
+  expect(classify(f).result).toMatchObject({
+    type: 'Authentication',
+    message: expect.stringContaining('API key is missing'),
+  });
 });
 
 test('a 429 with retry-after: opencode retries it itself 5 times, then reports it with the headers', () => {
@@ -139,7 +152,9 @@ test('5xx, 529 and an unreachable API are server errors, direct or through the r
     expect(classify(relayed).result?.type).toBe('ServerError');
   }
   expect(classify(fixture('overloaded-529-relay')).result?.message).toBe('API Error: 529 Overloaded');
-  expect(classify(fixture('connection-refused-relay')).result?.message).toMatch(/^cannot reach the model API at http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/);
+  expect(classify(fixture('connection-refused-relay')).result?.message).toMatch(
+    /^cannot reach the model API at http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/,
+  );
 });
 
 test('a reply cut at max_tokens exits 0 with finish reason "length": MaxOutputTokens', () => {
@@ -149,7 +164,10 @@ test('a reply cut at max_tokens exits 0 with finish reason "length": MaxOutputTo
 });
 
 test('continuing a session opencode does not have is SessionNotFound, read from its stderr', () => {
-  expect(classify(fixture('session-not-found')).result).toEqual({ type: 'SessionNotFound', message: 'Error: Session not found' });
+  expect(classify(fixture('session-not-found')).result).toEqual({
+    type: 'SessionNotFound',
+    message: 'Error: Session not found',
+  });
 });
 
 test('a plain JSON body where SSE was asked makes opencode loop on empty model calls; SIGTERM to its group ends it', () => {
@@ -186,7 +204,9 @@ test('API failures map onto the shared types', () => {
   expect(of(undefined, { name: 'ContextOverflowError' })).toBe('InvalidRequest');
   expect(of(undefined, { name: 'MessageOutputLengthError' })).toBe('MaxOutputTokens');
   expect(of(undefined, { name: 'UnknownError', message: 'Model not found: anthropic/nope' })).toBe('InvalidRequest');
-  expect(classifyApiFailure({ name: 'APIError', message: 'busy', status: 503, headers: { 'retry-after': '3' } }, now)).toMatchObject({
+  expect(
+    classifyApiFailure({ name: 'APIError', message: 'busy', status: 503, headers: { 'retry-after': '3' } }, now),
+  ).toMatchObject({
     type: 'ServerError',
     retryAfterMs: 3000,
   });

@@ -24,7 +24,12 @@ const post = (base: string, body: unknown, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/json', 'x-api-key': 'sk-relay-test-key', ...headers },
     body: JSON.stringify(body),
   });
-const request = { model: 'claude-sonnet-4-5', stream: true, tools: [{ name: 'bash', input_schema: {} }], messages: [{ role: 'user', content: 'hello relay' }] };
+const request = {
+  model: 'claude-sonnet-4-5',
+  stream: true,
+  tools: [{ name: 'bash', input_schema: {} }],
+  messages: [{ role: 'user', content: 'hello relay' }],
+};
 
 test('its URL keeps the API path, and a streamed reply comes through byte for byte', async () => {
   expect(relay.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
@@ -44,7 +49,9 @@ test('its URL keeps the API path, and a streamed reply comes through byte for by
 });
 
 test('a 429 is reported with its headers and the API message, and reaches opencode unchanged', async () => {
-  model.script({ error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '20' } } });
+  model.script({
+    error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '20' } },
+  });
   const res = await post(relay.url, request);
   expect(res.status).toBe(429);
   expect(res.headers.get('retry-after')).toBe('20');
@@ -71,7 +78,14 @@ test('an API that cannot be reached is a 502 to opencode and an unreachable fail
   try {
     const res = await post(dead.url, request);
     expect(res.status).toBe(502);
-    expect(seen).toEqual([expect.objectContaining({ status: 502, unreachable: true, mainLoop: true, message: expect.stringMatching(/ECONNREFUSED/) })]);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        status: 502,
+        unreachable: true,
+        mainLoop: true,
+        message: expect.stringMatching(/ECONNREFUSED/),
+      }),
+    ]);
   } finally {
     await dead.close();
   }

@@ -9,12 +9,21 @@ import { projectRoot } from '../../src/paths.js';
 import type { OpencodeFixture } from '../../src/testing/record-opencode-fixtures.js';
 
 const recorded = (name: string) =>
-  (JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'opencode', `${name}.json`), 'utf8')) as OpencodeFixture).export as {
+  (
+    JSON.parse(
+      readFileSync(join(projectRoot, 'test', 'fixtures', 'opencode', `${name}.json`), 'utf8'),
+    ) as OpencodeFixture
+  ).export as {
     info: Record<string, unknown>;
     messages: Array<{ info: Record<string, unknown>; parts: unknown[] }>;
   };
 
-const lines = (b: Buffer) => b.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (b: Buffer) =>
+  b
+    .toString('utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('an export becomes a session line and one line per message, and reads back as the same export', () => {
   const exp = recorded('tool-call');
@@ -40,7 +49,9 @@ test('a later export whose messages extend the earlier ones keeps the first sess
   };
   const after = renderTranscript(later, before);
   expect(after.subarray(0, before.length).equals(before)).toBe(true);
-  expect(lines(after.subarray(before.length))).toEqual([{ type: 'message', info: { id: 'msg_next', role: 'user' }, parts: [{ type: 'text', text: 'next' }] }]);
+  expect(lines(after.subarray(before.length))).toEqual([
+    { type: 'message', info: { id: 'msg_next', role: 'user' }, parts: [{ type: 'text', text: 'next' }] },
+  ]);
   // The restored session is the one first captured (statistics as of then) with every message.
   expect(JSON.parse(restoreSession(after).exportJson)).toEqual({ info: first.info, messages: later.messages });
 });
@@ -48,7 +59,15 @@ test('a later export whose messages extend the earlier ones keeps the first sess
 test('the same messages with their keys in another order (as opencode writes them after an import) render the same bytes', () => {
   const first = recorded('tool-call');
   const reorder = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(reorder) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)])) : v;
+    Array.isArray(v)
+      ? v.map(reorder)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reorder(x)]),
+          )
+        : v;
   const before = renderTranscript(first);
   expect(renderTranscript(reorder(first) as typeof first, before).equals(before)).toBe(true);
   expect(renderTranscript(reorder(first) as typeof first).equals(before)).toBe(true);
@@ -73,6 +92,12 @@ test('a transcript that is not an opencode session fails the turn with Transcrip
     [`${good}{"type":"other"}\n`, /not a session/],
   ] as const;
   for (const [text, message] of bad) {
-    expect(() => restoreSession(Buffer.from(text))).toThrow(expect.objectContaining({ type: 'TranscriptInvalid', nonRetryable: true, message: expect.stringMatching(message) }));
+    expect(() => restoreSession(Buffer.from(text))).toThrow(
+      expect.objectContaining({
+        type: 'TranscriptInvalid',
+        nonRetryable: true,
+        message: expect.stringMatching(message),
+      }),
+    );
   }
 });

@@ -1,7 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTranscriptParses, captureTranscript, projectSlug, restoreTranscript, transcriptPath } from '../../src/activities/backends/claude/transcript.js';
+import {
+  assertTranscriptParses,
+  captureTranscript,
+  projectSlug,
+  restoreTranscript,
+  transcriptPath,
+} from '../../src/activities/backends/claude/transcript.js';
 import { DEFAULT_SEGMENT_POLICY, readSegments } from '../../src/activities/turn/transcript-segments.js';
 import { promptProblem, type TranscriptSegment } from '../../src/common/conversation.js';
 import { utf8ByteLength } from '../../src/common/text.js';
@@ -50,10 +56,16 @@ test('a rewritten prefix replaces the transcript; too many segments are compacte
     segments: [{ kind: 'inline', data: line(9) + line(2) }],
   });
 
-  const many: TranscriptSegment[] = Array.from({ length: DEFAULT_SEGMENT_POLICY.maxSegments }, (_, i) => ({ kind: 'inline', data: line(i) }));
+  const many: TranscriptSegment[] = Array.from({ length: DEFAULT_SEGMENT_POLICY.maxSegments }, (_, i) => ({
+    kind: 'inline',
+    data: line(i),
+  }));
   const before = many.map((s) => (s.kind === 'inline' ? s.data : '')).join('');
   await writeFile(path, before + line(100));
-  const compacted = await captureTranscript(path, Buffer.from(before), many, store, 'c', { ...DEFAULT_SEGMENT_POLICY, inlineTotalMaxBytes: 100 });
+  const compacted = await captureTranscript(path, Buffer.from(before), many, store, 'c', {
+    ...DEFAULT_SEGMENT_POLICY,
+    inlineTotalMaxBytes: 100,
+  });
   expect(compacted?.mode).toBe('replace');
   expect(compacted?.segments).toHaveLength(1);
   expect((await readSegments(store, compacted!.segments)).toString()).toBe(before + line(100));
@@ -66,8 +78,14 @@ test('a stored segment whose bytes changed fails its SHA-256 check as Transcript
   const files = await readdir(join(dir, 'store', 'c2'));
   const { gzipSync } = await import('node:zlib');
   await writeFile(join(dir, 'store', 'c2', files[0]!), gzipSync(Buffer.from(line(2, 50_000))));
-  await expect(readSegments(store, [segment])).rejects.toMatchObject({ type: 'TranscriptInvalid', nonRetryable: true, message: expect.stringMatching(/SHA-256/) });
-  await expect(readSegments(store, [{ ...segment, key: 'c2/missing.jsonl.gz' }])).rejects.toMatchObject({ type: 'TranscriptInvalid' });
+  await expect(readSegments(store, [segment])).rejects.toMatchObject({
+    type: 'TranscriptInvalid',
+    nonRetryable: true,
+    message: expect.stringMatching(/SHA-256/),
+  });
+  await expect(readSegments(store, [{ ...segment, key: 'c2/missing.jsonl.gz' }])).rejects.toMatchObject({
+    type: 'TranscriptInvalid',
+  });
 });
 
 test('restore writes the transcript where --resume finds it', async () => {
@@ -109,11 +127,18 @@ test('with encryption keys the store seals objects; old keys open them; without 
   expect((await sealed.get(segment)).equals(data)).toBe(true);
 
   // After rotation, k1 only decrypts: old objects still open, new ones are sealed with k2.
-  const rotated = new LocalTranscriptStore(join(dir, 'sealed'), loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2, CONVO_ENCRYPTION_KEY_ID: 'k2', CONVO_DECRYPTION_KEYS: `k1:${k1}` }));
+  const rotated = new LocalTranscriptStore(
+    join(dir, 'sealed'),
+    loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2, CONVO_ENCRYPTION_KEY_ID: 'k2', CONVO_DECRYPTION_KEYS: `k1:${k1}` }),
+  );
   expect((await rotated.get(segment)).equals(data)).toBe(true);
   // A process without the key, or with only another one, cannot, and says which key it needs.
-  await expect(new LocalTranscriptStore(join(dir, 'sealed')).get(segment)).rejects.toThrow(/cannot be read .*key id k1/);
-  await expect(new LocalTranscriptStore(join(dir, 'sealed'), loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2 })).get(segment)).rejects.toThrow(/key id k1/);
+  await expect(new LocalTranscriptStore(join(dir, 'sealed')).get(segment)).rejects.toThrow(
+    /cannot be read .*key id k1/,
+  );
+  await expect(
+    new LocalTranscriptStore(join(dir, 'sealed'), loadEncryptionKeys({ CONVO_ENCRYPTION_KEY: k2 })).get(segment),
+  ).rejects.toThrow(/key id k1/);
   // Objects written without a key stay readable by a store that has one.
   const plainSegment = await store.put('conv', data);
   expect(plainSegment.key).toMatch(/\.jsonl\.gz$/);

@@ -4,13 +4,7 @@
  * (refused with `NotWaiting` when nothing waits) or as the older `resume`/`skip` signals.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import {
-  resumeSignal,
-  resumeUpdate,
-  sendTurnSignal,
-  skipSignal,
-  skipUpdate,
-} from '../../src/workflows/messages.js';
+import { resumeSignal, resumeUpdate, sendTurnSignal, skipSignal, skipUpdate } from '../../src/workflows/messages.js';
 import { authenticationFailure, echo, updateFailure, useWorkflowEnv, waitForState } from '../helpers/workflow-env.js';
 
 const { withConversation } = useWorkflowEnv();

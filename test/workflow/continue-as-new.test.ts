@@ -21,13 +21,21 @@ test('continuing as new while turns are queued and an ask is in flight loses non
     runOf.set(input.prompt, Context.current().info.workflowExecution?.runId ?? '');
     seen.push(input);
     await new Promise((r) => setTimeout(r, 30));
-    return { reply: `echo ${input.prompt}`, transcript: { mode: 'append', segments: [{ kind: 'inline', data: `{"p":"${input.prompt}"}\n` }] } };
+    return {
+      reply: `echo ${input.prompt}`,
+      transcript: { mode: 'append', segments: [{ kind: 'inline', data: `{"p":"${input.prompt}"}\n` }] },
+    };
   };
   const taskQueue = `can-${Date.now()}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { runTurn, joinAccount } });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: { runTurn, joinAccount },
+  });
   try {
     await worker.runUntil(async () => {
       // A 1-byte history limit: the conversation wants to continue as new after every turn.
@@ -44,7 +52,9 @@ test('continuing as new while turns are queued and an ask is in flight loses non
       expect(await handle.executeUpdate(askUpdate, { args: ['ask2'] })).toMatchObject({ reply: 'echo ask2' });
       await handle.signal(closeSignal);
       const final = await handle.result();
-      expect(final.turns.map((t) => [t.prompt, t.status])).toEqual(['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'].map((p) => [p, 'completed']));
+      expect(final.turns.map((t) => [t.prompt, t.status])).toEqual(
+        ['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'].map((p) => [p, 'completed']),
+      );
       const prompts = ['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'];
       expect(final.transcriptBytes).toBe(prompts.reduce((n, p) => n + Buffer.byteLength(`{"p":"${p}"}\n`), 0));
     });

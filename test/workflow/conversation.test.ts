@@ -66,7 +66,10 @@ test('turns run one at a time in arrival order and build the transcript from app
 
 test('a replace change swaps the whole transcript', async () => {
   await withConversation(
-    async (input) => ({ reply: 'ok', transcript: { mode: 'replace', segments: [{ kind: 'inline', data: `{"only":"${input.prompt}"}\n` }] } }),
+    async (input) => ({
+      reply: 'ok',
+      transcript: { mode: 'replace', segments: [{ kind: 'inline', data: `{"only":"${input.prompt}"}\n` }] },
+    }),
     async (handle) => {
       await handle.executeUpdate(askUpdate, { args: ['a'] });
       await handle.executeUpdate(askUpdate, { args: ['b'] });
@@ -94,7 +97,11 @@ test('a non-retryable failure fails that turn with its type; the conversation go
     async (input) => {
       calls++;
       if (input.prompt === 'bad') {
-        throw ApplicationFailure.create({ type: 'InvalidRequest', message: 'API Error: 400 bad request', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'InvalidRequest',
+          message: 'API Error: 400 bad request',
+          nonRetryable: true,
+        });
       }
       return echo(input);
     },
@@ -103,7 +110,10 @@ test('a non-retryable failure fails that turn with its type; the conversation go
       expect(failure).toMatchObject({ type: 'InvalidRequest', message: 'API Error: 400 bad request' });
       expect(await handle.executeUpdate(askUpdate, { args: ['good'] })).toMatchObject({ reply: 'echo good' });
       const state = await handle.query(stateQuery);
-      expect(state.turns[0]).toMatchObject({ status: 'failed', error: { type: 'InvalidRequest', message: 'API Error: 400 bad request' } });
+      expect(state.turns[0]).toMatchObject({
+        status: 'failed',
+        error: { type: 'InvalidRequest', message: 'API Error: 400 bad request' },
+      });
       expect(state.turns[1]).toMatchObject({ status: 'completed' });
     },
   );
@@ -114,7 +124,8 @@ test('a retryable failure is retried with backoff until the turn succeeds', asyn
   let attempts = 0;
   await withConversation(
     async (input) => {
-      if (++attempts < 3) throw ApplicationFailure.create({ type: 'ServerError', message: 'API Error: 529 Overloaded' });
+      if (++attempts < 3)
+        throw ApplicationFailure.create({ type: 'ServerError', message: 'API Error: 529 Overloaded' });
       return echo(input);
     },
     async (handle) => {
@@ -187,7 +198,9 @@ test('one account, one pause: another conversation of the account waits for the 
       await first.signal(sendTurnSignal, 'refused');
       await waitForState(first, (s) => s.status === 'rate_limited');
       // The account told the second conversation; one on another account is not paused.
-      expect((await waitForState(second, (s) => s.rateLimitedUntil !== undefined)).rateLimitedUntil).toBe(resetsAt.toISOString());
+      expect((await waitForState(second, (s) => s.rateLimitedUntil !== undefined)).rateLimitedUntil).toBe(
+        resetsAt.toISOString(),
+      );
       expect((await otherAccount.query(stateQuery)).rateLimitedUntil).toBeUndefined();
       await second.signal(sendTurnSignal, 'waits');
       expect((await waitForState(second, (s) => s.status === 'rate_limited')).turns[0]!.status).toBe('queued');

@@ -21,7 +21,10 @@ beforeAll(async () => {
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
   });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
 });
 
 async function load(name: string): Promise<History> {
@@ -37,7 +40,8 @@ async function describe(history: History): Promise<{ patches: string[]; timers: 
   const timers: string[] = [];
   for (const e of history.events) {
     const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName === 'core_patch') patches.push(JSON.parse(await text(marker.details!['patch-data']!.payloads![0])).id);
+    if (marker?.markerName === 'core_patch')
+      patches.push(JSON.parse(await text(marker.details!['patch-data']!.payloads![0])).id);
     if (e.timerStartedEventAttributes) timers.push(JSON.parse(await text(e.userMetadata?.summary)));
   }
   return { patches, timers };
@@ -54,7 +58,7 @@ test('the fixtures are what they claim: before the Web UI work, before the detai
   expect(after.timers.every((t) => /^refresh current details: turn \d running$/.test(t))).toBe(true);
 });
 
-test('every recorded history replays on today\'s workflow code', async () => {
+test("every recorded history replays on today's workflow code", async () => {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.binpb')).sort();
   expect(names.length).toBeGreaterThanOrEqual(3);
   for (const name of names) {

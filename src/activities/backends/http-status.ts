@@ -12,7 +12,9 @@ import type { TurnErrorType } from '../../common/errors.js';
  * - any other 4xx → `InvalidRequest` (the same request would fail again);
  * - anything else (1xx-3xx) → undefined: the status says nothing.
  */
-export function errorTypeOfStatus(status: number): Extract<TurnErrorType, 'Authentication' | 'Billing' | 'InvalidRequest' | 'ServerError'> | undefined {
+export function errorTypeOfStatus(
+  status: number,
+): Extract<TurnErrorType, 'Authentication' | 'Billing' | 'InvalidRequest' | 'ServerError'> | undefined {
   if (status === 401 || status === 403) return 'Authentication';
   if (status === 402) return 'Billing';
   if (retryableStatus(status)) return 'ServerError';

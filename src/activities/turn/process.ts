@@ -116,7 +116,13 @@ export async function runChild(file: string, args: string[], options: RunChildOp
       ended.exitCode === undefined && ended.signal === undefined && ended.cause instanceof Error
         ? (ended.cause as NodeJS.ErrnoException)
         : undefined;
-    return { exitCode: ended.exitCode ?? null, signal: ended.signal ?? null, stderrTail: stderr, spawnError, ...(timedOut ? { timedOut } : {}) };
+    return {
+      exitCode: ended.exitCode ?? null,
+      signal: ended.signal ?? null,
+      stderrTail: stderr,
+      spawnError,
+      ...(timedOut ? { timedOut } : {}),
+    };
   } finally {
     clearTimeout(deadline);
     options.signal.removeEventListener('abort', kill);

@@ -140,8 +140,19 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
     if (classification) throw fail(classification);
 
     const captured = await unlessCancelled(() => turn!.capture());
-    const change = await transcriptChange(captured.transcript, before, input.transcript, deps.store, input.conversationId, deps.segmentPolicy);
-    return { ...captured.result, reply: redactSecrets(captured.result.reply, deps.env, deps.secretEnvVars), transcript: change };
+    const change = await transcriptChange(
+      captured.transcript,
+      before,
+      input.transcript,
+      deps.store,
+      input.conversationId,
+      deps.segmentPolicy,
+    );
+    return {
+      ...captured.result,
+      reply: redactSecrets(captured.result.reply, deps.env, deps.secretEnvVars),
+      transcript: change,
+    };
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     await turn?.close?.().catch(() => undefined);

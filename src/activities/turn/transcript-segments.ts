@@ -30,7 +30,9 @@ export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = {
  */
 export async function readSegments(store: TranscriptStore, segments: TranscriptSegment[]): Promise<Buffer> {
   try {
-    const parts = await Promise.all(segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))));
+    const parts = await Promise.all(
+      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))),
+    );
     return Buffer.concat(parts);
   } catch (err) {
     if (err instanceof TranscriptIntegrityError) {
@@ -58,10 +60,16 @@ export async function transcriptChange(
     const delta = after.subarray(before.length);
     if (delta.length === 0) return { mode: 'append', segments: [] };
     const inlineSoFar = segments.reduce((n, s) => n + (s.kind === 'inline' ? segmentBytes(s) : 0), 0);
-    const inline = delta.length <= policy.inlineSegmentMaxBytes && inlineSoFar + delta.length <= policy.inlineTotalMaxBytes;
-    return { mode: 'append', segments: [inline ? { kind: 'inline', data: delta.toString('utf8') } : await store.put(conversationId, delta)] };
+    const inline =
+      delta.length <= policy.inlineSegmentMaxBytes && inlineSoFar + delta.length <= policy.inlineTotalMaxBytes;
+    return {
+      mode: 'append',
+      segments: [inline ? { kind: 'inline', data: delta.toString('utf8') } : await store.put(conversationId, delta)],
+    };
   }
   const whole: TranscriptSegment =
-    after.length <= policy.inlineTotalMaxBytes ? { kind: 'inline', data: after.toString('utf8') } : await store.put(conversationId, after);
+    after.length <= policy.inlineTotalMaxBytes
+      ? { kind: 'inline', data: after.toString('utf8') }
+      : await store.put(conversationId, after);
   return { mode: 'replace', segments: [whole] };
 }

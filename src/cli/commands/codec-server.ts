@@ -31,7 +31,9 @@ export function codecServerCommand(program: Command): void {
       const auth = authTokens
         ? `requires Authorization: Bearer (${authTokens.length} token${authTokens.length === 1 ? '' : 's'})`
         : 'no Authorization check';
-      console.log(`codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}, ${auth}`);
+      console.log(
+        `codec server at ${codec.url} (${describeCodecs(keys)}), CORS for ${opts.corsOrigin.join(', ')}, ${auth}`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

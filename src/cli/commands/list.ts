@@ -12,7 +12,9 @@ export function listCommand(program: Command): void {
   program
     .command('list')
     .description('list conversations, newest first')
-    .addOption(new Option('--status <status>', 'only conversations with this status').choices([...CONVERSATION_STATUSES]))
+    .addOption(
+      new Option('--status <status>', 'only conversations with this status').choices([...CONVERSATION_STATUSES]),
+    )
     .option('--limit <n>', 'at most this many', parsePositiveInt, 100)
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean; status?: ConversationStatus; limit: number }) =>

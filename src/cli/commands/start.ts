@@ -29,7 +29,9 @@ export function startCommand(program: Command): void {
     .argument('[text...]')
     .option('--id <id>', 'conversation id (default: generated)')
     .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
-    .addOption(new Option('--backend <cli>', 'the CLI the conversation runs on').choices(backendChoices()).default('claude'))
+    .addOption(
+      new Option('--backend <cli>', 'the CLI the conversation runs on').choices(backendChoices()).default('claude'),
+    )
     .option('--model <model>', "model for the CLI (opencode: provider/model, or a model of the worker's provider)")
     .option('--title <title>', 'a title for people')
     .option('--system-prompt <text>', 'replace the system prompt')

@@ -31,6 +31,9 @@ export function activityLine(state: ConversationState, activity: TurnActivity | 
     if (p.lastTool) parts.push(`${p.lastTool}${p.lastToolInput ? `: ${excerpt(p.lastToolInput, 60)}` : ''}`);
     else parts.push(`${p.events} events`);
   }
-  if ((activity.attempt ?? 1) > 1) parts.push(`attempt ${activity.attempt}${activity.lastFailure ? ` after: ${excerpt(activity.lastFailure, 60)}` : ''}`);
+  if ((activity.attempt ?? 1) > 1)
+    parts.push(
+      `attempt ${activity.attempt}${activity.lastFailure ? ` after: ${excerpt(activity.lastFailure, 60)}` : ''}`,
+    );
   return parts.join(' · ');
 }

@@ -28,7 +28,10 @@ export function formatChat(turns: ChatTurn[], options: FormatChatOptions = {}): 
           break;
         case 'tool_result': {
           const lines = entry.text.split('\n');
-          const shown = maxLines > 0 && lines.length > maxLines ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines`] : lines;
+          const shown =
+            maxLines > 0 && lines.length > maxLines
+              ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines`]
+              : lines;
           out.push(`  ← ${entry.isError ? 'error: ' : ''}${shown.join('\n    ')}`);
           break;
         }

@@ -11,7 +11,10 @@ export function formatState(state: ConversationState): string {
     `  transcript ${state.transcriptBytes} bytes, ${state.turns.length} turns`,
   ];
   if (state.title) lines.splice(1, 0, `  title ${state.title}`);
-  if (state.rateLimitedUntil) lines.push(`  usage limit of account ${state.account} until ${state.rateLimitedUntil}: ${state.rateLimitMessage ?? ''}`);
+  if (state.rateLimitedUntil)
+    lines.push(
+      `  usage limit of account ${state.account} until ${state.rateLimitedUntil}: ${state.rateLimitMessage ?? ''}`,
+    );
   if (state.attention) {
     lines.push(`  needs attention: ${state.attention.type}: ${state.attention.message}`);
     lines.push(`  fix it, then \`convo resume ${state.id}\` (or \`convo skip ${state.id}\` to fail the turn)`);

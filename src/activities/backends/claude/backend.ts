@@ -43,7 +43,12 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       return {
         plan: {
           args: runArgs(input),
-          env: { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries), DISABLE_AUTOUPDATER: '1' },
+          env: {
+            ...env,
+            CLAUDE_CONFIG_DIR: configDir,
+            CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries),
+            DISABLE_AUTOUPDATER: '1',
+          },
           stdin: input.prompt,
         },
         stream: {
@@ -52,12 +57,18 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
           progress: () => progressOf(summary),
         },
         classify: async (exit, now) => classifyRun(summary, exit, now),
-        failureDetails: () => ({ resultSubtype: summary.result?.subtype, apiErrorStatus: summary.result?.api_error_status }),
+        failureDetails: () => ({
+          resultSubtype: summary.result?.subtype,
+          apiErrorStatus: summary.result?.api_error_status,
+        }),
         hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
         async capture() {
           const transcript = await readTranscript(path);
           if (!transcript) {
-            throw ApplicationFailure.create({ type: 'Unknown', message: `claude reported success but wrote no transcript at ${path}` });
+            throw ApplicationFailure.create({
+              type: 'Unknown',
+              message: `claude reported success but wrote no transcript at ${path}`,
+            });
           }
           const result = summary.result!;
           const turnResult: Omit<TurnResult, 'transcript'> = {

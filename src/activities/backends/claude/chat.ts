@@ -49,7 +49,12 @@ export function chatEntries(line: string): ChatEntry[] | undefined {
     } else if (block.type === 'tool_use' && block.name) {
       entries.push({ kind: 'tool_call', name: block.name, input: block.input, timestamp });
     } else if (block.type === 'tool_result') {
-      entries.push({ kind: 'tool_result', text: resultText(block.content), isError: block.is_error === true, timestamp });
+      entries.push({
+        kind: 'tool_result',
+        text: resultText(block.content),
+        isError: block.is_error === true,
+        timestamp,
+      });
     }
   }
   return entries;

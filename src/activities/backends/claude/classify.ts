@@ -19,13 +19,20 @@ export function classifyRun(summary: EventSummary, exit: ChildExit, now: Date): 
   if (result && !result.is_error && exit.exitCode === 0) return undefined;
 
   const errors = (result?.errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
-  const text = [result?.result, ...errors, ...summary.textLines, exit.stderrTail].filter((t) => t && t.trim()).join('\n');
+  const text = [result?.result, ...errors, ...summary.textLines, exit.stderrTail]
+    .filter((t) => t && t.trim())
+    .join('\n');
   const message = firstLine([result?.result, ...errors, ...summary.textLines, exit.stderrTail]) ?? describeExit(exit);
 
   const limit = summary.rateLimit;
   if (limit?.status === 'rejected') {
     if (limit.resetsAt !== undefined) {
-      return { type: 'UsageLimit', message, resetsAt: new Date(limit.resetsAt * 1000), resetSource: 'rate_limit_event' };
+      return {
+        type: 'UsageLimit',
+        message,
+        resetsAt: new Date(limit.resetsAt * 1000),
+        resetSource: 'rate_limit_event',
+      };
     }
     const fromText = parseUsageLimitReset(text, now);
     return { type: 'UsageLimit', message, resetsAt: fromText, resetSource: fromText ? 'text' : undefined };

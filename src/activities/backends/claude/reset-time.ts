@@ -13,7 +13,8 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** Words that make a text a usage-limit message (so `/usage`'s plain "Resets 10pm" lines are not one). */
-const LIMIT_MESSAGE = /hit your (?:[\w-]+ )*limit|limit reached|usage limit|limits? will reset|out of (?:extra )?usage/i;
+const LIMIT_MESSAGE =
+  /hit your (?:[\w-]+ )*limit|limit reached|usage limit|limits? will reset|out of (?:extra )?usage/i;
 
 // `resets` / `reset at` / `will reset at`, then optionally a weekday, a month and day (and year), `at`, a time, a zone.
 const RESET = new RegExp(
@@ -55,7 +56,7 @@ export function parseUsageLimitReset(text: string, now: Date, zone?: string): Da
   let hour = 0;
   let minute = 0;
   if (g.hour) {
-    hour = Number(g.hour) % 12 + (g.ampm!.toLowerCase() === 'p' ? 12 : 0);
+    hour = (Number(g.hour) % 12) + (g.ampm!.toLowerCase() === 'p' ? 12 : 0);
     minute = Number(g.minute ?? 0);
   } else if (g.hour24) {
     hour = Number(g.hour24);

@@ -40,7 +40,13 @@ export const HELPER_TIMEOUT_MS = 120_000;
  */
 export const plugin: BackendPlugin<OpencodeSettings> = {
   name: 'opencode',
-  secretEnvVars: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY'],
+  secretEnvVars: [
+    'ANTHROPIC_API_KEY',
+    'OPENAI_API_KEY',
+    'OPENROUTER_API_KEY',
+    'GEMINI_API_KEY',
+    'GOOGLE_GENERATIVE_AI_API_KEY',
+  ],
   loadSettings,
   describe: (settings) => `opencode at ${settings.path} (${settings.model})`,
   turnBackend,
@@ -70,7 +76,8 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
   if (settings.relay && settings.baseUrl) {
     relay = await startApiRelay(settings.baseUrl, (failure) => {
       if (!failure.mainLoop || !retryableStatus(failure.status)) return;
-      if (++retryableFailures > settings.cliMaxRetries) ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
+      if (++retryableFailures > settings.cliMaxRetries)
+        ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
     });
   }
   try {
@@ -83,7 +90,10 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       await writeFile(instructionsFile, options.appendSystemPrompt);
     }
     const configFile = join(turnDir, 'opencode.json');
-    await writeFile(configFile, JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)));
+    await writeFile(
+      configFile,
+      JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)),
+    );
     const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
 
     const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
@@ -100,10 +110,19 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
         onLine: (line) => lines.push(line),
       });
       if (exit.spawnError) {
-        throw ApplicationFailure.create({ type: 'CliNotFound', message: `cannot run ${settings.path}: ${exit.spawnError.message}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'CliNotFound',
+          message: `cannot run ${settings.path}: ${exit.spawnError.message}`,
+          nonRetryable: true,
+        });
       }
-      if (exit.timedOut) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} did not finish within ${HELPER_TIMEOUT_MS / 1000} s` });
-      if (exit.signal) throw ApplicationFailure.create({ type: 'Unknown', message: `${what} was killed by ${exit.signal}` });
+      if (exit.timedOut)
+        throw ApplicationFailure.create({
+          type: 'Unknown',
+          message: `${what} did not finish within ${HELPER_TIMEOUT_MS / 1000} s`,
+        });
+      if (exit.signal)
+        throw ApplicationFailure.create({ type: 'Unknown', message: `${what} was killed by ${exit.signal}` });
       return { exit, stdout: lines.join('\n') };
     };
 
@@ -128,7 +147,8 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
     let exportCache: ReturnType<typeof parseExport> | undefined;
     const exportSession = async (): Promise<ReturnType<typeof parseExport>> => {
       const sessionId = restored?.sessionId ?? summary.sessionId;
-      if (!sessionId) throw ApplicationFailure.create({ type: 'Unknown', message: 'opencode named no session: nothing to export' });
+      if (!sessionId)
+        throw ApplicationFailure.create({ type: 'Unknown', message: 'opencode named no session: nothing to export' });
       const { exit, stdout } = await helper(['export', sessionId], 'opencode export');
       if (exit.exitCode !== 0) {
         throw ApplicationFailure.create({

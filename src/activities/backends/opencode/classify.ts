@@ -75,10 +75,15 @@ export function classifyApiFailure(failure: ApiFailure, now: Date): Classificati
   const message = status !== undefined ? `API Error: ${status} ${failure.message}` : failure.message;
   const text = `${failure.message}\n${failure.body ?? ''}`;
   const byStatus = status === undefined ? undefined : errorTypeOfStatus(status);
-  if (name === 'ProviderAuthError' || byStatus === 'Authentication' || /authentication_error|permission_error/.test(failure.body ?? '')) {
+  if (
+    name === 'ProviderAuthError' ||
+    byStatus === 'Authentication' ||
+    /authentication_error|permission_error/.test(failure.body ?? '')
+  ) {
     return { type: 'Authentication', message };
   }
-  if (byStatus === 'Billing' || /billing_error|insufficient_quota|credit balance is too low/i.test(text)) return { type: 'Billing', message };
+  if (byStatus === 'Billing' || /billing_error|insufficient_quota|credit balance is too low/i.test(text))
+    return { type: 'Billing', message };
   if (status === 429) {
     const delayMs = retryAfterMs(headers, now);
     if (delayMs !== undefined) {
@@ -130,16 +135,26 @@ export function classifyRun(
   if (relayed) return classifyApiFailure(relayed, now);
 
   const stderr = stripAnsi(exit.stderrTail);
-  if (/Session not found/i.test(stderr)) return { type: 'SessionNotFound', message: firstLine(stderr) ?? 'Session not found' };
+  if (/Session not found/i.test(stderr))
+    return { type: 'SessionNotFound', message: firstLine(stderr) ?? 'Session not found' };
   if (exit.signal) return { type: 'Unknown', message: `opencode was killed by ${exit.signal} before it finished` };
   if (exit.exitCode !== 0) {
-    return { type: 'Unknown', message: firstLine([...summary.textLines, stderr].join('\n')) ?? `opencode exited with code ${exit.exitCode}` };
+    return {
+      type: 'Unknown',
+      message: firstLine([...summary.textLines, stderr].join('\n')) ?? `opencode exited with code ${exit.exitCode}`,
+    };
   }
   if (summary.steps === 0) {
-    return { type: 'Unknown', message: firstLine([...summary.textLines, stderr].join('\n')) ?? 'opencode exited without calling the model' };
+    return {
+      type: 'Unknown',
+      message: firstLine([...summary.textLines, stderr].join('\n')) ?? 'opencode exited without calling the model',
+    };
   }
   if (summary.lastFinishReason === 'length') {
-    return { type: 'MaxOutputTokens', message: 'the reply stopped at the output token maximum (opencode finish reason "length")' };
+    return {
+      type: 'MaxOutputTokens',
+      message: 'the reply stopped at the output token maximum (opencode finish reason "length")',
+    };
   }
   if (summary.lastFinishReason === 'unknown') {
     return { type: 'Unknown', message: 'the model reply could not be read (opencode finish reason "unknown")' };

@@ -13,7 +13,12 @@ import { join } from 'node:path';
  * cwd), and none of the variables that would point opencode at other sessions or config (`OPENCODE_DB`,
  * `OPENCODE_CONFIG_CONTENT`).
  */
-export function opencodeEnv(workerEnv: NodeJS.ProcessEnv, dataHome: string, configFile: string, cwd: string): NodeJS.ProcessEnv {
+export function opencodeEnv(
+  workerEnv: NodeJS.ProcessEnv,
+  dataHome: string,
+  configFile: string,
+  cwd: string,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...workerEnv };
   delete env.OPENCODE_DB;
   delete env.OPENCODE_CONFIG_CONTENT;

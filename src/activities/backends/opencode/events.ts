@@ -169,7 +169,9 @@ export function summarize(summary: EventSummary, line: string): boolean {
     }
     case 'error': {
       const error = OpencodeError.safeParse(event.error);
-      summary.errors.push(error.success ? error.data : { name: 'UnknownError', data: { message: JSON.stringify(event.error) } });
+      summary.errors.push(
+        error.success ? error.data : { name: 'UnknownError', data: { message: JSON.stringify(event.error) } },
+      );
       return true;
     }
     default:

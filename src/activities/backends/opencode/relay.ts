@@ -13,7 +13,13 @@
  * statuses, headers and (for failures) bodies. It does not use `HTTP(S)_PROXY`: a worker that needs a proxy to reach
  * the API turns the relay off (`CONVO_OPENCODE_RELAY=0`).
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { oneLine } from '../../../common/text.js';
@@ -44,14 +50,26 @@ export interface ApiRelay {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+]);
 const MAX_FAILURE_BODY = 64 * 1024;
 
 /**
  * Starts a relay to `upstreamBase` (e.g. `https://api.anthropic.com/v1`).
  * @param onFailure called for each failure, once its body has been read (before it reaches opencode).
  */
-export async function startApiRelay(upstreamBase: string, onFailure: (failure: RelayedFailure) => void): Promise<ApiRelay> {
+export async function startApiRelay(
+  upstreamBase: string,
+  onFailure: (failure: RelayedFailure) => void,
+): Promise<ApiRelay> {
   const upstream = new URL(upstreamBase);
   const failures: RelayedFailure[] = [];
   const report = (failure: RelayedFailure): void => {
@@ -79,7 +97,14 @@ export async function startApiRelay(upstreamBase: string, onFailure: (failure: R
         }
         void readAll(upRes, MAX_FAILURE_BODY).then((errBody) => {
           const text = errBody.toString('utf8');
-          report({ status, headers: lowerCase(upRes.headers), body: text, message: apiMessage(text), mainLoop, unreachable: false });
+          report({
+            status,
+            headers: lowerCase(upRes.headers),
+            body: text,
+            message: apiMessage(text),
+            mainLoop,
+            unreachable: false,
+          });
           delete resHeaders['content-length'];
           res.writeHead(status, resHeaders);
           res.end(errBody);
@@ -150,7 +175,8 @@ function copyHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
 
 function lowerCase(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [key, value] of Object.entries(headers))
+    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 

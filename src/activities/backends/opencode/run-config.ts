@@ -19,7 +19,10 @@ export const CONVO_AGENT = 'convo';
 /**
  * The model a conversation runs: its `model` option (a bare model name gets the worker's provider), else the worker's.
  */
-export function conversationModel(settings: Pick<OpencodeSettings, 'model'>, options: Pick<ConversationOptions, 'model'>): string {
+export function conversationModel(
+  settings: Pick<OpencodeSettings, 'model'>,
+  options: Pick<ConversationOptions, 'model'>,
+): string {
   const given = options.model?.trim();
   if (!given) return settings.model;
   return given.includes('/') ? given : `${providerOf(settings.model)}/${given}`;
@@ -67,7 +70,9 @@ const GUARDED = ['edit', 'bash', 'webfetch'] as const;
  *   equivalent and are left out.
  * Undefined when there is nothing to say (opencode's defaults).
  */
-export function opencodePermission(options: Pick<ConversationOptions, 'allowedTools' | 'permissionMode'>): Record<string, string> | undefined {
+export function opencodePermission(
+  options: Pick<ConversationOptions, 'allowedTools' | 'permissionMode'>,
+): Record<string, string> | undefined {
   const allowed = (options.allowedTools ?? []).filter((t) => /^[A-Za-z_]+$/.test(t)).map((t) => t.toLowerCase());
   const permission: Record<string, string> = Object.fromEntries(allowed.map((t) => [t, 'allow']));
   if (options.permissionMode === 'acceptEdits') permission.edit = 'allow';

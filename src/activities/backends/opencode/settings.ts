@@ -54,7 +54,13 @@ const OpencodeEnv = z.object({
       .regex(/^[\w.-]+\/\S+$/, 'must be provider/model, e.g. anthropic/claude-sonnet-4-5')
       .default(DEFAULT_OPENCODE_MODEL),
   ),
-  CONVO_OPENCODE_SMALL_MODEL: z.preprocess(emptyAsUnset, z.string().regex(/^[\w.-]+\/\S+$/, 'must be provider/model').optional()),
+  CONVO_OPENCODE_SMALL_MODEL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[\w.-]+\/\S+$/, 'must be provider/model')
+      .optional(),
+  ),
   CONVO_OPENCODE_BASE_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
   CONVO_OPENCODE_RELAY: z.preprocess(emptyAsUnset, z.enum(['0', '1', 'false', 'true']).default('1')),
   CONVO_CLI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0),

@@ -53,11 +53,17 @@ export function parseExport(text: string): { raw: Record<string, unknown>; parse
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw ApplicationFailure.create({ type: 'Unknown', message: `opencode export printed no JSON: ${(err as Error).message}` });
+    throw ApplicationFailure.create({
+      type: 'Unknown',
+      message: `opencode export printed no JSON: ${(err as Error).message}`,
+    });
   }
   const parsed = OpencodeExport.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.create({ type: 'Unknown', message: `opencode export is not a session: ${parsed.error.issues[0]?.message}` });
+    throw ApplicationFailure.create({
+      type: 'Unknown',
+      message: `opencode export is not a session: ${parsed.error.issues[0]?.message}`,
+    });
   }
   return { raw: raw as Record<string, unknown>, parsed: parsed.data };
 }
@@ -84,7 +90,11 @@ export function renderTranscript(raw: Record<string, unknown>, previous: Buffer 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }
@@ -108,10 +118,15 @@ export function restoreSession(transcript: Buffer): RestoredSession {
   });
   const [session, ...rest] = records;
   if (session?.type !== 'session') throw invalid('opencode transcript does not start with its session line');
-  const parsed = OpencodeExport.safeParse({ info: session.info, messages: rest.map(({ info, parts }) => ({ info, parts })) });
+  const parsed = OpencodeExport.safeParse({
+    info: session.info,
+    messages: rest.map(({ info, parts }) => ({ info, parts })),
+  });
   if (!parsed.success || rest.some((r) => r.type !== 'message')) {
     const issue = parsed.error?.issues[0];
-    throw invalid(`opencode transcript is not a session: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'a line is not a message'}`);
+    throw invalid(
+      `opencode transcript is not a session: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'a line is not a message'}`,
+    );
   }
   const exportJson = JSON.stringify({ info: session.info, messages: rest.map(({ info, parts }) => ({ info, parts })) });
   return { sessionId: parsed.data.info.id, exportJson };
