@@ -18,7 +18,7 @@ export interface BenchStack {
   config: ClientConfig;
   client: ConvoClient;
   worker: ResultPromise;
-  dispose(): Promise<void>;
+  dispose: () => Promise<void>;
 }
 
 /** Starts a dev server, a worker process (its own HOME and TMPDIR) and a client, on task queue `name`. */

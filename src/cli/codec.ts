@@ -26,6 +26,7 @@ export async function listenCodecServer(
     const message = (err as Error).message;
     throw new Error(
       /address in use/.test(message) ? `${message} (choose another with ${options.portOption})` : message,
+      { cause: err },
     );
   }
 }

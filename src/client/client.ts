@@ -14,7 +14,7 @@ import { createDataConverter } from '../codec/data-converter.js';
 import type { ConversationState, TurnReply } from '../common/conversation.js';
 import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { connectionOptions } from '../config/connection.js';
-import { createTranscriptStore } from '../storage/transcript-store.js';
+import { createTranscriptStore, readTranscriptSegments } from '../storage/transcript-store.js';
 import {
   CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
@@ -132,10 +132,7 @@ export class ConvoClient {
   async transcript(id: string, timeoutMs = 10_000): Promise<string> {
     const segments = await this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
     const store = createTranscriptStore(this.config);
-    const parts = await Promise.all(
-      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))),
-    );
-    return Buffer.concat(parts).toString('utf8');
+    return (await readTranscriptSegments(store, segments)).toString('utf8');
   }
 
   /**

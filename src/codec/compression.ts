@@ -41,7 +41,7 @@ export class CompressionCodec implements PayloadCodec {
         const encoding = payload.metadata?.encoding;
         if (!encoding || decoder.decode(encoding) !== ENCODING || !payload.data) return payload;
         const raw = await gunzipAsync(payload.data);
-        return temporal.api.common.v1.Payload.decode(raw) as Payload;
+        return temporal.api.common.v1.Payload.decode(raw);
       }),
     );
   }

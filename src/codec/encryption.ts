@@ -92,7 +92,7 @@ export class EncryptionCodec implements PayloadCodec {
           keyId,
         );
       }
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      return temporal.api.common.v1.Payload.decode(plain);
     });
   }
 }

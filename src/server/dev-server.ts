@@ -43,7 +43,7 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   /** Where the server's output goes: `inherit` (foreground) or a file path. Default: a file beside dbFile, or ignored. */
-  output?: 'inherit' | string;
+  output?: string;
   /** Binary to run; default {@link findTemporalCli}. */
   binary?: string;
   /** How long to wait for the server to answer, ms; default 60000. */

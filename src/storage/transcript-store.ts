@@ -16,7 +16,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import proto from '@temporalio/proto';
 import type { EncryptionKeys } from '../config/codec-keys.js';
 import { EncryptionCodec } from '../codec/encryption.js';
-import type { StoredSegment } from '../common/conversation.js';
+import type { StoredSegment, TranscriptSegment } from '../common/conversation.js';
 
 const { Payload } = proto.temporal.api.common.v1;
 const SEALED_SUFFIX = '.enc';
@@ -169,6 +169,17 @@ export class S3TranscriptStore implements TranscriptStore {
       return object.Body!.transformToByteArray();
     });
   }
+}
+
+/**
+ * A transcript from its segments, in order: inline parts as they are, stored parts read (and verified) from `store`.
+ * @throws TranscriptIntegrityError when a stored segment is missing or fails its SHA-256 check.
+ */
+export async function readTranscriptSegments(store: TranscriptStore, segments: TranscriptSegment[]): Promise<Buffer> {
+  const parts = await Promise.all(
+    segments.map(async (s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))),
+  );
+  return Buffer.concat(parts);
 }
 
 /** The store a configuration names: S3 when a bucket is set, else the directory. */

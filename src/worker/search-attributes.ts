@@ -35,6 +35,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
       .join('; ');
     throw new Error(
       `namespace ${namespace} lacks Convo's search attributes ${missing.map((k) => k.name).join(', ')} and they could not be added (${(err as Error).message}); register them: ${commands}`,
+      { cause: err },
     );
   }
   return missing.map((key) => key.name);

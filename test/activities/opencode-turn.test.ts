@@ -59,7 +59,12 @@ const input = (prompt: string, transcript: TranscriptSegment[] = []): TurnInput 
   transcript,
 });
 const turn = (i: TurnInput, env = mockEnv(), d = deps) =>
-  env.run(runBackendTurn, turnBackend(d.opencode), d, i) as Promise<TurnResult>;
+  env.run<Parameters<typeof runBackendTurn>, TurnResult, typeof runBackendTurn>(
+    runBackendTurn,
+    turnBackend(d.opencode),
+    d,
+    i,
+  );
 const mainFor = (prompt: string) => model.requests.filter((r) => r.hasTools && r.lastUserText === prompt);
 const turnDirs = async () => (await readdir(dir)).filter((f) => f.startsWith('convo-turn-'));
 

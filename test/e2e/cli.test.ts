@@ -108,7 +108,7 @@ test('a prompt over the size limit is refused by the client and by the workflow'
   // Past the client's check, the workflow's update validator refuses it too, and queues nothing.
   const raw = world.client.client.workflow.getHandle(id).executeUpdate(askUpdate, { args: [big] });
   await expect(raw).rejects.toThrow(WorkflowUpdateFailedError);
-  await expect(raw.catch((e: WorkflowUpdateFailedError) => Promise.reject(e.cause))).rejects.toThrow(
+  await expect(raw.catch((e: WorkflowUpdateFailedError) => Promise.reject(e.cause as Error))).rejects.toThrow(
     /limit is 262144 bytes/,
   );
   expect((await world.client.state(id)).turns).toEqual([]);

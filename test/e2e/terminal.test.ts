@@ -73,7 +73,7 @@ test("convo watch shows a running turn's tool call before the turn ends, then it
     },
   );
   let output = '';
-  watcher.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  watcher.stdout.on('data', (d: Buffer) => (output += d.toString()));
   await waitUntil(async () => output.includes('→ Bash: echo hello > out.txt'), 60_000);
   // The turn is still running: its reply is held.
   const state = await world.client.state(id);

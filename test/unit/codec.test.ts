@@ -9,7 +9,7 @@ test('large payloads are stored gzip-compressed and decode to the same payload',
   ).join('\n');
   const payload = defaultPayloadConverter.toPayload({ transcript });
   const [encoded] = await codec.encode([payload]);
-  expect(new TextDecoder().decode(encoded!.metadata!.encoding!)).toBe('binary/gzip');
+  expect(new TextDecoder().decode(encoded!.metadata!.encoding)).toBe('binary/gzip');
   expect(encoded!.data!.length).toBeLessThan(payload.data!.length / 5);
   expect(Buffer.from(encoded!.data!).includes('line 1999 of a log')).toBe(false);
   const [decoded] = await codec.decode([encoded!]);

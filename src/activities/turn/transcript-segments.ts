@@ -5,7 +5,11 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { segmentBytes, type TranscriptChange, type TranscriptSegment } from '../../common/conversation.js';
-import { TranscriptIntegrityError, type TranscriptStore } from '../../storage/transcript-store.js';
+import {
+  readTranscriptSegments,
+  TranscriptIntegrityError,
+  type TranscriptStore,
+} from '../../storage/transcript-store.js';
 
 /** Limits on what stays in workflow history; the rest goes to the transcript store. Bytes. */
 export interface SegmentPolicy {
@@ -30,10 +34,7 @@ export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = {
  */
 export async function readSegments(store: TranscriptStore, segments: TranscriptSegment[]): Promise<Buffer> {
   try {
-    const parts = await Promise.all(
-      segments.map((s) => (s.kind === 'inline' ? Buffer.from(s.data, 'utf8') : store.get(s))),
-    );
-    return Buffer.concat(parts);
+    return await readTranscriptSegments(store, segments);
   } catch (err) {
     if (err instanceof TranscriptIntegrityError) {
       throw ApplicationFailure.create({ type: 'TranscriptInvalid', message: err.message, nonRetryable: true });

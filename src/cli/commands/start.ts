@@ -2,7 +2,6 @@
  * `convo start`: starts a conversation, optionally with a first turn, and prints its id.
  */
 import { Option, type Command } from 'commander';
-import type { StartOptions } from '../../client/client.js';
 import { PERMISSION_MODES } from '../../common/conversation.js';
 import { backendChoices, parseSeconds } from '../options.js';
 import { promptFrom, withClient } from '../with-client.js';
@@ -51,7 +50,7 @@ export function startCommand(program: Command): void {
           id: opts.id,
           cwd: opts.cwd,
           // One of the registry's names (commander's choices); the client checks it again.
-          backend: opts.backend as StartOptions['backend'],
+          backend: opts.backend,
           model: opts.model,
           title: opts.title,
           systemPrompt: opts.systemPrompt,

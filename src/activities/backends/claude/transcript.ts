@@ -29,7 +29,7 @@ export function assertTranscriptParses(text: string): void {
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let ok = false;
+    let ok: boolean;
     try {
       const value: unknown = JSON.parse(line);
       ok = typeof value === 'object' && value !== null && !Array.isArray(value);
