@@ -14,7 +14,7 @@ import {
 import { emptySummary, opencodeReply, summarize } from '../../src/activities/backends/opencode/events.js';
 import { lastAssistantError, OpencodeExport } from '../../src/activities/backends/opencode/transcript.js';
 import { projectRoot } from '../../src/paths.js';
-import type { OpencodeFixture } from '../../src/testing/record-opencode-fixtures.js';
+import type { OpencodeFixture } from '../../src/testing/opencode-scenarios.js';
 
 const dir = join(projectRoot, 'test', 'fixtures', 'opencode');
 const fixtures = readdirSync(dir)

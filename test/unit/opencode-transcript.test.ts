@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExport, renderTranscript, restoreSession } from '../../src/activities/backends/opencode/transcript.js';
 import { projectRoot } from '../../src/paths.js';
-import type { OpencodeFixture } from '../../src/testing/record-opencode-fixtures.js';
+import type { OpencodeFixture } from '../../src/testing/opencode-scenarios.js';
 
 const recorded = (name: string) =>
   (
