@@ -140,7 +140,11 @@ test('the checker rejects broken Compose files, so the checks above can fail', a
   await cp(join(projectRoot, 'deploy'), join(scratch, 'deploy'), { recursive: true });
   const broken: Array<[string, string, RegExp]> = [
     ['unknown top-level key', `${original}\nworkers: 3\n`, /additional properties 'workers' not allowed/],
-    ['bad port', original.replace('"127.0.0.1:8080:8080"', '"127.0.0.1:8080:http"'), /Invalid containerPort: http/],
+    [
+      'bad port',
+      original.replace(/(['"])127\.0\.0\.1:8080:8080\1/, "'127.0.0.1:8080:http'"),
+      /Invalid containerPort: http/,
+    ],
     [
       'bad depends_on condition',
       original.replace('condition: service_healthy', 'condition: healthy'),
