@@ -33,7 +33,7 @@ temporal operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1 \
 
 # A new namespace reaches the server's namespace cache after a few seconds: until then listing fails.
 existing=$(retry temporal operator search-attribute list --namespace "$NAMESPACE")
-for attribute in ConversationStatus:Keyword ConversationBackend:Keyword ConversationAccount:Keyword TurnCount:Int RateLimitedUntil:Datetime; do
+for attribute in ConversationStatus:Keyword ConversationBackend:Keyword ConversationAccount:Keyword TurnCount:Int RateLimitedUntil:Datetime CostUsd:Double; do
   name="${attribute%%:*}"
   type="${attribute#*:}"
   if printf '%s\n' "$existing" | grep -qw "$name"; then

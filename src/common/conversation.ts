@@ -3,6 +3,7 @@
  * edges (client input, workflow input). Deterministic: imported by workflow code.
  */
 import { z } from 'zod';
+import { AgentOptions, type ToolDenial } from './agent-options.js';
 import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
 
@@ -27,7 +28,7 @@ export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'ma
 export const MAX_PROMPT_BYTES = 256 * 1024;
 
 /** How a conversation is set up. `cwd` is an absolute path on the workers. */
-export const ConversationOptions = z.object({
+export const ConversationOptions = AgentOptions.extend({
   backend: z.string().regex(BACKEND_NAME, 'backend must be a lower-case name, e.g. claude').default(DEFAULT_BACKEND),
   cwd: z.string().startsWith('/', 'cwd must be an absolute path'),
   model: z.string().min(1).optional(),
@@ -55,6 +56,38 @@ export const ConversationOptions = z.object({
 export type ConversationOptions = z.infer<typeof ConversationOptions>;
 /** What callers pass: `backend` may be left out. */
 export type ConversationOptionsInput = z.input<typeof ConversationOptions>;
+
+/** An option `configure` may set (a value) or remove (`null`). */
+const clearable = <T extends z.ZodType>(schema: z.ZodOptional<T>) => schema.unwrap().nullable().optional();
+const o = ConversationOptions.shape;
+
+/**
+ * What `configure` is given: the options it may change between turns, each a new value or `null` (removed); those
+ * left out stay as they are. Everything else (backend, cwd, account, prompts) is fixed when the conversation starts.
+ */
+export const ConfigureInput = z.strictObject({
+  model: clearable(o.model),
+  allowedTools: clearable(o.allowedTools),
+  permissionMode: clearable(o.permissionMode),
+  mcpServers: clearable(o.mcpServers),
+  userMcpServers: clearable(o.userMcpServers),
+  disallowedTools: clearable(o.disallowedTools),
+  addDirs: clearable(o.addDirs),
+  effort: clearable(o.effort),
+  fallbackModel: clearable(o.fallbackModel),
+  maxTurns: clearable(o.maxTurns),
+  jsonSchema: clearable(o.jsonSchema),
+  settings: clearable(o.settings),
+  maxCostUsd: clearable(o.maxCostUsd),
+});
+export type ConfigureInput = z.infer<typeof ConfigureInput>;
+
+/** One `configure` the conversation took: when, what changed, and the revision it made (turns record theirs). */
+export interface Configuration {
+  revision: number;
+  at: string;
+  changes: ConfigureInput;
+}
 
 /**
  * Checks a prompt. Returns a one-line reason when it is unusable, undefined when it is fine.
@@ -100,6 +133,14 @@ export interface TurnRecord {
   endedAt?: string;
   /** Set on old turns whose prompt and reply were cut to an excerpt when the conversation continued as new. */
   truncated?: boolean;
+  /** `compact`: a compaction of the session (the CLI's own `/compact`), made on demand or after `ContextOverflow`. */
+  kind?: 'prompt' | 'compact';
+  /** Tool calls the CLI refused in this turn (not approved by the conversation's tool rules). */
+  denials?: ToolDenial[];
+  /** With `jsonSchema`: the reply parsed as JSON. */
+  structured?: unknown;
+  /** The revision of the options the turn ran with (0: as started; `configure` adds one). */
+  optionsRevision?: number;
 }
 
 /** The `state` query's answer. */
@@ -123,8 +164,14 @@ export interface ConversationState {
   rateLimitedUntil?: string;
   /** The usage-limit message behind `rateLimitedUntil`. */
   rateLimitMessage?: string;
-  /** While `needs_attention`: why (an `Authentication` or `Billing` error). Signal `resume` or `skip`. */
+  /** While `needs_attention`: why (an `Authentication`, `Billing` or `BudgetExceeded` error). `resume` or `skip`. */
   attention?: TurnError;
+  /** Total the conversation's turns cost, US dollars (as the CLI reported). */
+  costUsd: number;
+  /** The options in force now (as started, changed by `configure`). */
+  options: ConversationOptions;
+  /** Every `configure`, oldest first. */
+  configurations: Configuration[];
 }
 
 /** A completed turn's answer to `ask`. */
@@ -133,6 +180,10 @@ export interface TurnReply {
   reply: string;
   costUsd?: number;
   durationMs?: number;
+  /** Tool calls the CLI refused in this turn. */
+  denials?: ToolDenial[];
+  /** With `jsonSchema`: the reply parsed as JSON. */
+  structured?: unknown;
 }
 
 /** Part of a transcript kept in workflow history (small parts). `data` is JSONL text. */
@@ -166,6 +217,10 @@ export interface TurnInput {
   options: ConversationOptions;
   /** The session transcript before this turn, as segments; empty on the first turn. */
   transcript: TranscriptSegment[];
+  /** `compact`: run the CLI's compaction instead of a prompt. Default `prompt`. */
+  kind?: 'prompt' | 'compact';
+  /** With `maxCostUsd`: what is left of the budget, US dollars (passed as the CLI's own cap where it has one). */
+  remainingBudgetUsd?: number;
 }
 
 /**
@@ -204,4 +259,8 @@ export interface TurnResult {
   /** Model calls the CLI made in this turn (stream-json `num_turns`). */
   numTurns?: number;
   transcript: TranscriptChange;
+  /** Tool calls the CLI refused (Claude Code: `result.permission_denials`). */
+  denials?: ToolDenial[];
+  /** With `jsonSchema`: the reply parsed as JSON (Claude Code: `result.structured_output`). */
+  structured?: unknown;
 }

@@ -29,6 +29,11 @@ export const TURN_ERROR_TYPES = [
   'CwdNotFound',
   /** The stored transcript is not valid JSONL. Never retried. */
   'TranscriptInvalid',
+  /** The session no longer fits the model's context window (400 "prompt is too long"). Never retried as is: the
+   * conversation compacts the session and runs the turn again, once. */
+  'ContextOverflow',
+  /** The conversation spent its `maxCostUsd`: set by the workflow before a turn starts; waits for a person. */
+  'BudgetExceeded',
   /** Anything else. Retried with backoff. */
   'Unknown',
   /** The turn was cancelled (`convo cancel`); its CLI was killed. Set by the workflow, never by an activity. */
@@ -48,6 +53,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly TurnErrorType[] = [
   'SessionNotFound',
   'CwdNotFound',
   'TranscriptInvalid',
+  'ContextOverflow',
 ];
 
 /** True when `value` names a turn error type. */
@@ -87,7 +93,7 @@ export interface TurnFailureDetails {
  * Why an update's validator refused a request before anything ran: the `type` of the `ApplicationFailure` it throws.
  * The client turns each into a `ConvoError` with the same code.
  */
-export const REFUSAL_TYPES = ['Closed', 'InvalidPrompt', 'NotWaiting', 'NotRunning'] as const;
+export const REFUSAL_TYPES = ['Closed', 'InvalidPrompt', 'InvalidOptions', 'NotWaiting', 'NotRunning'] as const;
 
 /** One of {@link REFUSAL_TYPES}. */
 export type RefusalType = (typeof REFUSAL_TYPES)[number];

@@ -19,6 +19,9 @@ export const TurnCountKey = defineSearchAttributeKey('TurnCount', SearchAttribut
 /** While rate-limited: the reset time the conversation sleeps until. Unset otherwise. */
 export const RateLimitedUntilKey = defineSearchAttributeKey('RateLimitedUntil', SearchAttributeType.DATETIME);
 
+/** What the conversation's turns have cost so far, US dollars. */
+export const CostUsdKey = defineSearchAttributeKey('CostUsd', SearchAttributeType.DOUBLE);
+
 /** Every Convo search attribute, for registration. */
 export const CONVO_SEARCH_ATTRIBUTES = [
   ConversationStatusKey,
@@ -26,6 +29,7 @@ export const CONVO_SEARCH_ATTRIBUTES = [
   ConversationAccountKey,
   TurnCountKey,
   RateLimitedUntilKey,
+  CostUsdKey,
 ] as const;
 
 /** The `temporal` CLI spelling of each type (`--type` of `temporal operator search-attribute create`). */
@@ -33,6 +37,7 @@ export const CLI_TYPE_NAMES: Record<(typeof CONVO_SEARCH_ATTRIBUTES)[number]['ty
   KEYWORD: 'Keyword',
   INT: 'Int',
   DATETIME: 'Datetime',
+  DOUBLE: 'Double',
 };
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */

@@ -2,7 +2,7 @@
  * The conversation workflow's messages. The workflow, the client and the tests import these same constants.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ConversationState, TranscriptSegment, TurnReply } from '../common/conversation.js';
+import type { ConfigureInput, ConversationState, TranscriptSegment, TurnReply } from '../common/conversation.js';
 
 /** Name of the conversation workflow type. */
 export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
@@ -32,6 +32,21 @@ export const transcriptQuery = defineQuery<TranscriptSegment[]>('transcript');
  * Rejected by its validator with an `ApplicationFailure` of type `NotRunning` when no turn is running or waiting.
  */
 export const cancelTurnUpdate = defineUpdate<number, []>('cancelTurn');
+
+/**
+ * Change the agent's options between turns (model, tools, permission mode, MCP servers, limits): from the next turn
+ * that starts on. Argument: a `ConfigureInput` (`null` removes an option). Returns the new options revision, which
+ * the turns that run with it record. Rejected by its validator with `InvalidOptions` when the input does not parse or
+ * the conversation's backend cannot honour it, and `Closed` once the conversation is closing. Raising `maxCostUsd`
+ * lets a turn that waits on `BudgetExceeded` run.
+ */
+export const configureUpdate = defineUpdate<number, [ConfigureInput]>('configure');
+
+/**
+ * Compact the session now (the CLI's own compaction, e.g. Claude Code's `/compact`): queued like a turn, recorded as
+ * a turn of kind `compact`, answered with its reply. Rejected like `ask` (`Closed`).
+ */
+export const compactUpdate = defineUpdate<TurnReply, []>('compact');
 
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');

@@ -12,6 +12,9 @@ const base: ConversationState = {
   closing: false,
   turns: [],
   transcriptBytes: 0,
+  costUsd: 0,
+  options: { backend: 'claude', cwd: '/srv/repo', account: 'team', historyLimitBytes: 4194304, detailsRefreshS: 60 },
+  configurations: [],
 };
 const now = new Date('2026-11-22T10:00:00Z');
 

@@ -103,6 +103,9 @@ export class Conversation {
       rateLimitedUntil: paused ? this.pause!.until : undefined,
       rateLimitMessage: paused ? this.pause!.message : undefined,
       attention: this.attention,
+      costUsd: this.turns.reduce((sum, t) => sum + (t.costUsd ?? 0), 0),
+      options: this.options,
+      configurations: [],
     };
   }
 
