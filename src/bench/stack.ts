@@ -10,6 +10,7 @@ import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { projectRoot } from '../paths.js';
 import { startDevServer } from '../server/dev-server.js';
 import { freePort } from '../server/free-port.js';
+import { stopProcess } from '../server/stop-process.js';
 import type { ScriptedModelServer } from '../testing/index.js';
 
 /** A running stack; `dispose` stops everything and deletes its files. */
@@ -50,8 +51,8 @@ export async function startStack(name: string, model: ScriptedModelServer): Prom
     worker,
     async dispose() {
       await client.shutdown();
-      worker.kill('SIGTERM');
-      await worker;
+      // The worker lets a running turn finish for up to its 60 s shutdown grace before it exits.
+      await stopProcess(worker, { graceMs: 90_000 });
       await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
