@@ -8,12 +8,21 @@ import {
   accountStateQuery,
   accountWorkflowId,
   askUpdate,
+  cancelTurnUpdate,
   closeSignal,
   compactUpdate,
   sendTurnSignal,
   stateQuery,
 } from '../../src/workflows/messages.js';
-import { contextOverflow, currentDetailsOf, echo, updateFailure, useWorkflowEnv } from '../helpers/workflow-env.js';
+import {
+  authenticationFailure,
+  contextOverflow,
+  currentDetailsOf,
+  echo,
+  updateFailure,
+  useWorkflowEnv,
+  waitForState,
+} from '../helpers/workflow-env.js';
 
 const wf = useWorkflowEnv();
 const { withConversation } = wf;
@@ -72,6 +81,31 @@ test('a turn that overflows again after its compaction fails with ContextOverflo
     // The conversation goes on.
     expect(await handle.executeUpdate(askUpdate, { args: ['small'] })).toMatchObject({ reply: 'echo small' });
   });
+});
+
+test('cancelTurn during the compaction ends both the compaction and the turn it was for', async () => {
+  await withConversation(
+    async (input) => {
+      if (input.kind === 'compact') throw authenticationFailure();
+      if (input.prompt === 'big') throw contextOverflow();
+      return echo(input);
+    },
+    async (handle) => {
+      await handle.signal(sendTurnSignal, 'big');
+      const waiting = await waitForState(handle, (s) => s.status === 'needs_attention');
+      expect(waiting.turns.map((t) => [t.kind, t.status])).toEqual([
+        [undefined, 'queued'],
+        ['compact', 'queued'],
+      ]);
+      expect(await handle.executeUpdate(cancelTurnUpdate)).toBe(0);
+      const after = await waitForState(handle, (s) => s.status === 'idle');
+      expect(after.turns.map((t) => [t.status, t.error?.type])).toEqual([
+        ['failed', 'Cancelled'],
+        ['failed', 'Cancelled'],
+      ]);
+      expect(await handle.executeUpdate(askUpdate, { args: ['small'] })).toMatchObject({ index: 2 });
+    },
+  );
 });
 
 test('compact compacts on demand, as a queued turn of kind compact, and answers with its reply', async () => {
