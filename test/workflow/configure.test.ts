@@ -92,11 +92,16 @@ test('a turn does not start past maxCostUsd: it waits until configure raises the
     expect(details).toContain('$1.20 of $1.00 budget');
     expect(details).toContain(`\`convo configure ${handle.workflowId} --max-cost-usd N\``);
 
-    expect(await handle.executeUpdate(configureUpdate, { args: [{ maxCostUsd: 5 }] })).toBe(1);
+    // Raised, but not above what was spent: it still waits, and says the new budget.
+    await handle.executeUpdate(configureUpdate, { args: [{ maxCostUsd: 1.1 }] });
+    const still = await waitForState(handle, (s) => s.attention?.message.includes('$1.10') === true);
+    expect(still.attention?.message).toBe('spent $1.20 of the $1.10 budget (maxCostUsd)');
+    expect(runTurn).toHaveBeenCalledTimes(2);
+    expect(await handle.executeUpdate(configureUpdate, { args: [{ maxCostUsd: 5 }] })).toBe(2);
     const done = await waitForState(handle, (s) => s.turns[2]?.status === 'completed');
     expect(done.status).toBe('idle');
     expect(done.attention).toBeUndefined();
-    expect(done.turns[2]!.optionsRevision).toBe(1);
+    expect(done.turns[2]!.optionsRevision).toBe(2);
     const remaining = runTurn.mock.calls.map(([input]) => input.remainingBudgetUsd);
     expect(remaining).toEqual([1, expect.closeTo(0.4), expect.closeTo(3.8)]);
   });

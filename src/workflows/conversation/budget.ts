@@ -51,8 +51,14 @@ export async function waitOnBudget(
   c.attention = error;
   turn.status = 'queued';
   log.warn('budget spent: waiting for configure, resume or skip', { turn: turn.index, ...error });
-  await condition(() => c.decision !== undefined || budgetExceeded(c) === undefined);
-  if (c.decision !== undefined) return takeDecision(c);
+  for (;;) {
+    // A budget raised but still spent wakes this too: the attention then says the new budget.
+    await condition(() => c.decision !== undefined || budgetExceeded(c)?.message !== c.attention?.message);
+    if (c.decision !== undefined) return takeDecision(c);
+    const still = budgetExceeded(c);
+    if (!still) break;
+    c.attention = still;
+  }
   c.attention = undefined;
   return 'raised';
 }
