@@ -19,6 +19,7 @@ import type {
   TurnResult,
 } from '../../src/common/conversation.js';
 import { findTestServer } from '../../src/server/dev-server.js';
+import type { ConversationCarry } from '../../src/workflows/conversation/continue-as-new.js';
 import { workflowsPath } from '../../src/worker/worker.js';
 import { stateQuery } from '../../src/workflows/messages.js';
 import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
@@ -33,8 +34,15 @@ export type ConversationHandle = WorkflowHandleWithFirstExecutionRunId<typeof co
 export interface ConversationContext {
   /** The account of the first conversation (`account-<n>`, one per test). */
   account: string;
-  /** Starts another conversation on the same worker, on `account` (the test's by default). */
-  start(account?: string, extra?: Partial<ConversationOptionsInput>): Promise<ConversationHandle>;
+  /**
+   * Starts another conversation on the same worker, on `account` (the test's by default), with `extra` options, and
+   * `carried` as the workflow's second argument (an imported session, say).
+   */
+  start(
+    account?: string,
+    extra?: Partial<ConversationOptionsInput>,
+    carried?: ConversationCarry,
+  ): Promise<ConversationHandle>;
   /** The fake turn activity, to inspect its calls. */
   runTurn: jest.Mock<RunTurn>;
 }
@@ -97,11 +105,17 @@ export function useWorkflowEnv(): WorkflowEnv {
       await worker.runUntil(async () => {
         let started = 0;
         const account = `account-${n}`;
-        const start = (onAccount = account, extra: Partial<ConversationOptionsInput> = {}) =>
+        const start = (
+          onAccount = account,
+          extra: Partial<ConversationOptionsInput> = {},
+          carried?: ConversationCarry,
+        ) =>
           testEnv.client.workflow.start(conversationWorkflow, {
             workflowId: `conv-${n}-${started++}`,
             taskQueue,
-            args: [{ cwd: '/tmp', account: onAccount, ...extra }],
+            args: carried
+              ? [{ cwd: '/tmp', account: onAccount, ...extra }, carried]
+              : [{ cwd: '/tmp', account: onAccount, ...extra }],
           });
         await body(await start(), { account, start, runTurn: fake });
       });
@@ -129,6 +143,18 @@ export function usageLimit(resetsAt: Date): ApplicationFailure {
   });
 }
 
+/** A turn that answers like {@link echo} and reports what it cost, US dollars. */
+export function costing(costUsd: number): (input: TurnInput) => Promise<TurnResult> {
+  return async (input) => ({ ...(await echo(input)), costUsd });
+}
+
+/** A context overflow as the turn activity raises it (the API's 400 "prompt is too long"). */
+export function contextOverflow(): ApplicationFailure {
+  const message =
+    'API Error: 400 {"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long"}}';
+  return ApplicationFailure.create({ type: 'ContextOverflow', message, nonRetryable: true });
+}
+
 /** An authentication failure as the turn activity raises it. */
 export function authenticationFailure(message = 'Invalid API key · Fix external API key'): ApplicationFailure {
   return ApplicationFailure.create({ type: 'Authentication', message, nonRetryable: true });
@@ -146,6 +172,12 @@ export async function waitForState(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`state never matched; last: ${JSON.stringify(state)}`);
+}
+
+/** The Web UI's current details of a conversation (the SDK's metadata query; set by the workflow). */
+export async function currentDetailsOf(handle: ConversationHandle): Promise<string> {
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return metadata.currentDetails ?? '';
 }
 
 /** The failure an update was rejected or failed with (its `cause`), or undefined when it succeeded. */

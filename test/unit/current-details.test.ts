@@ -91,3 +91,44 @@ test('rate limited: the reset time; needs attention: the reason and the command'
   expect(attention).toContain('Needs attention: **Authentication**: Invalid API key');
   expect(attention).toContain('`convo resume conv-1`');
 });
+
+test('the total spent, and the budget with the commands while a turn waits on it', () => {
+  const done = [{ index: 0, prompt: 'p', status: 'completed' as const, reply: 'ok', queuedAt: '', costUsd: 0.6 }];
+  expect(currentDetails({ ...base, turns: done, costUsd: 0.6 }, now).split('\n\n')[0]).toBe(
+    '**idle** · 1 turn · backend claude · account team · $0.60 spent',
+  );
+  const waiting = currentDetails(
+    {
+      ...base,
+      status: 'needs_attention',
+      turns: [...done, { index: 1, prompt: 'q', status: 'queued', queuedAt: '' }],
+      costUsd: 1.2,
+      options: { ...base.options, maxCostUsd: 1 },
+      attention: { type: 'BudgetExceeded', message: 'spent $1.20 of the $1.00 budget (maxCostUsd)' },
+    },
+    now,
+  );
+  expect(waiting).toContain('· $1.20 of $1.00 budget');
+  expect(waiting).toContain('Needs attention: **BudgetExceeded**: spent $1.20 of the $1.00 budget (maxCostUsd)');
+  expect(waiting).toContain(
+    'Raise the budget with `convo configure conv-1 --max-cost-usd N` and the turn runs; ' +
+      'or `convo resume conv-1` to run it anyway, `convo skip conv-1` to fail it.',
+  );
+  expect(waiting).not.toContain('Fix it');
+});
+
+test("the last turn's refused tool calls (the first three) and the options that allow them", () => {
+  const denials = ['echo hi > out.txt', 'rm -rf build', 'curl example.com', 'ls'].map((input) => ({
+    tool: 'Bash',
+    input,
+  }));
+  const turn = { index: 0, prompt: 'p', status: 'completed' as const, reply: 'done', queuedAt: '' };
+  expect(currentDetails({ ...base, turns: [{ ...turn, denials: denials.slice(0, 1) }] }, now)).toContain(
+    '1 tool call refused: Bash: echo hi > out.txt. `--allowed-tools` (at start) or ' +
+      '`convo configure conv-1 --allowed-tools …` allows them.',
+  );
+  expect(currentDetails({ ...base, turns: [{ ...turn, denials }] }, now)).toContain(
+    '4 tool calls refused: Bash: echo hi > out.txt, Bash: rm -rf build, Bash: curl example.com, and 1 more. ',
+  );
+  expect(currentDetails({ ...base, turns: [turn] }, now)).not.toContain('refused');
+});

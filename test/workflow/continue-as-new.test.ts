@@ -1,6 +1,7 @@
 /**
  * Continue-as-new on the real dev server (the time-skipping test server does not report history size), with the turn
- * activity faked: queued turns, signals and an in-flight ask all survive the switch between runs.
+ * activity faked: queued turns, signals, an in-flight ask and the options `configure` changed all survive the switch
+ * between runs.
  */
 import { Context } from '@temporalio/activity';
 import { Client, Connection, WorkflowUpdateStage } from '@temporalio/client';
@@ -8,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { joinAccount } from '../../src/activities/account.js';
 import type { TurnInput, TurnResult } from '../../src/common/conversation.js';
 import { workflowsPath } from '../../src/worker/worker.js';
-import { askUpdate, closeSignal, sendTurnSignal } from '../../src/workflows/messages.js';
+import { askUpdate, closeSignal, configureUpdate, sendTurnSignal } from '../../src/workflows/messages.js';
 import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
 
 const address = process.env.TEMPORAL_ADDRESS!;
@@ -44,6 +45,8 @@ test('continuing as new while turns are queued and an ask is in flight loses non
         taskQueue,
         args: [{ cwd: '/tmp', account: taskQueue, historyLimitBytes: 1 }],
       });
+      // Before any turn, so that every turn, in whichever run it starts, runs with it.
+      expect(await handle.executeUpdate(configureUpdate, { args: [{ model: 'sonnet' }] })).toBe(1);
       for (const p of ['s1', 's2', 's3']) await handle.signal(sendTurnSignal, p);
       // The ask is accepted (queued) before the next signals, then stays in flight while runs change.
       const asked = await handle.startUpdate(askUpdate, { args: ['ask1'], waitForStage: WorkflowUpdateStage.ACCEPTED });
@@ -56,6 +59,9 @@ test('continuing as new while turns are queued and an ask is in flight loses non
         ['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'].map((p) => [p, 'completed']),
       );
       const prompts = ['s1', 's2', 's3', 'ask1', 's4', 's5', 'ask2'];
+      expect(final.options.model).toBe('sonnet');
+      expect(final.configurations).toEqual([{ revision: 1, at: expect.any(String), changes: { model: 'sonnet' } }]);
+      expect(final.turns.every((t) => t.optionsRevision === 1)).toBe(true);
       expect(final.transcriptBytes).toBe(prompts.reduce((n, p) => n + Buffer.byteLength(`{"p":"${p}"}\n`), 0));
     });
   } finally {
@@ -64,6 +70,8 @@ test('continuing as new while turns are queued and an ask is in flight loses non
   }
   // One session and one growing transcript across every run, and several runs.
   expect(new Set(seen.map((s) => s.sessionId)).size).toBe(1);
+  // The runs after the switch still run with the configured model.
+  expect(seen.map((s) => s.options.model)).toEqual(Array(7).fill('sonnet'));
   expect(seen.map((s) => s.transcript.length)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   // The conversation switched runs, and turns queued before the switch ran after it.
   expect(new Set(runOf.values()).size).toBeGreaterThanOrEqual(2);

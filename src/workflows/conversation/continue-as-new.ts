@@ -5,17 +5,26 @@
  * turns travel in the carried state; signals and updates that arrive later go to the new run.
  */
 import { workflowInfo } from '@temporalio/workflow';
-import type { TranscriptSegment, TurnRecord } from '../../common/conversation.js';
+import type { Configuration, TranscriptSegment, TurnRecord } from '../../common/conversation.js';
 import type { AccountPause } from '../messages.js';
 import type { Conversation } from './state.js';
 
-/** What a conversation carries into its next run when it continues as new. */
+/**
+ * What a conversation carries into its next run when it continues as new (the options travel as the run's first
+ * argument: the ones current then). Also how an imported session starts: `imported`, no turns, its transcript.
+ */
 export interface ConversationCarry {
   sessionId: string;
   turns: TurnRecord[];
   transcript: TranscriptSegment[];
   closing: boolean;
   pause?: AccountPause;
+  /** The options' revision (absent: 0, as started). */
+  optionsRevision?: number;
+  /** Every `configure` so far (absent: none). */
+  configurations?: Configuration[];
+  /** A session imported by `convo start --import`: a first run, which joins its account like a fresh start. */
+  imported?: boolean;
 }
 
 /**
@@ -56,5 +65,7 @@ export function carry(c: Conversation): ConversationCarry {
     transcript: c.transcript,
     closing: c.closing,
     pause: c.paused() ? c.pause : undefined,
+    // Only once configured, so that the carried state of conversations that never were stays as it was.
+    ...(c.revision > 0 ? { optionsRevision: c.revision, configurations: c.configurations } : {}),
   };
 }

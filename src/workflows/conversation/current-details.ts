@@ -2,23 +2,31 @@
  * The Markdown the Web UI shows on a conversation's page ("current details"). Pure: the state and the workflow's
  * time in, text out, so that it is unit-tested without a workflow.
  */
+import type { ToolDenial } from '../../common/agent-options.js';
 import type { ConversationState } from '../../common/conversation.js';
 import { excerpt, firstLines, roughDuration, utcTime } from '../../common/text.js';
 
 /**
- * The current details of a conversation (Markdown, one paragraph per line): status, the running turn's prompt,
- * elapsed time (as of `now`, the workflow's time) and start time, the last reply's first lines, the reset time while
- * rate-limited, the reason while it needs attention.
+ * The current details of a conversation (Markdown, one paragraph per line): status, the total spent (and the budget),
+ * the running turn's prompt, elapsed time (as of `now`, the workflow's time) and start time, the last reply's first
+ * lines and the tool calls its turn refused, the reset time while rate-limited, the reason and the commands while it
+ * needs attention.
  */
 export function currentDetails(s: ConversationState, now: Date): string {
   const turnCount = `${s.turns.length} turn${s.turns.length === 1 ? '' : 's'}`;
-  const lines = [`**${s.status}** · ${turnCount} · backend ${s.backend} · account ${s.account}`];
+  const lines = [`**${s.status}** · ${turnCount} · backend ${s.backend} · account ${s.account}${spent(s)}`];
   if (s.title) lines.unshift(`### ${s.title}`);
   if (s.status === 'rate_limited' && s.rateLimitedUntil) {
     const until = `**${utcTime(s.rateLimitedUntil, now)}** (${s.rateLimitedUntil})`;
     lines.push(`Usage limit: sleeping until ${until}. ${s.rateLimitMessage ?? ''}`.trim());
   }
-  if (s.attention) {
+  if (s.attention?.type === 'BudgetExceeded') {
+    lines.push(`Needs attention: **${s.attention.type}**: ${s.attention.message}`);
+    lines.push(
+      `Raise the budget with \`convo configure ${s.id} --max-cost-usd N\` and the turn runs; ` +
+        `or \`convo resume ${s.id}\` to run it anyway, \`convo skip ${s.id}\` to fail it.`,
+    );
+  } else if (s.attention) {
     lines.push(`Needs attention: **${s.attention.type}**: ${s.attention.message}`);
     lines.push(`Fix it, then \`convo resume ${s.id}\` (or \`convo skip ${s.id}\`).`);
   }
@@ -40,6 +48,25 @@ export function currentDetails(s: ConversationState, now: Date): string {
   } else if (last?.error) {
     lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
   }
+  if (last?.denials?.length) lines.push(refused(last.denials, s.id));
   // One paragraph per line in the Web UI's Markdown.
   return lines.join('\n\n');
+}
+
+/** ` · $0.60 spent`, ` · $0.60 of $1.00 budget`, or nothing while nothing was spent and there is no budget. */
+function spent(s: ConversationState): string {
+  const max = s.options.maxCostUsd;
+  if (max !== undefined) return ` · $${s.costUsd.toFixed(2)} of $${max.toFixed(2)} budget`;
+  return s.costUsd > 0 ? ` · $${s.costUsd.toFixed(2)} spent` : '';
+}
+
+/** The tool calls a turn refused (the first three), and the options that allow them. */
+function refused(denials: ToolDenial[], id: string): string {
+  const shown = denials.slice(0, 3).map((d) => `${d.tool}: ${excerpt(d.input, 80)}`);
+  if (denials.length > shown.length) shown.push(`and ${denials.length - shown.length} more`);
+  const calls = `${denials.length} tool call${denials.length === 1 ? '' : 's'} refused`;
+  return (
+    `${calls}: ${shown.join(', ')}. ` +
+    `\`--allowed-tools\` (at start) or \`convo configure ${id} --allowed-tools …\` allows them.`
+  );
 }

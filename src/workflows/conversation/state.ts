@@ -7,6 +7,8 @@ import { uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflo
 import {
   promptProblem,
   segmentBytes,
+  type ConfigureInput,
+  type Configuration,
   type ConversationOptions,
   type ConversationState,
   type TranscriptSegment,
@@ -52,15 +54,21 @@ export class Conversation {
   current: { turn: TurnRecord; scope: CancellationScope } | undefined;
   /** Turns run by this run of the workflow: a run continues as new only after at least one. */
   turnsThisRun = 0;
+  /** The options in force: as started, then as `configure` changed them. A turn runs with those of its start. */
+  options: ConversationOptions;
+  /** The revision of {@link options}: 0 as started, one more per `configure`. */
+  revision: number;
+  /** Every `configure`, oldest first. */
+  readonly configurations: Configuration[];
 
   /**
-   * @param options the validated set-up.
-   * @param carried the state of the previous run, when this run continues one as new.
+   * @param options the validated set-up (this run's: the options current when the previous run continued as new).
+   * @param carried the state of the previous run, when this run continues one as new (or an imported session).
    */
-  constructor(
-    readonly options: ConversationOptions,
-    carried?: ConversationCarry,
-  ) {
+  constructor(options: ConversationOptions, carried?: ConversationCarry) {
+    this.options = options;
+    this.revision = carried?.optionsRevision ?? 0;
+    this.configurations = carried?.configurations ?? [];
     this.id = workflowInfo().workflowId;
     this.sessionId = carried?.sessionId ?? uuid4();
     this.turns = carried?.turns ?? [];
@@ -103,10 +111,32 @@ export class Conversation {
       rateLimitedUntil: paused ? this.pause!.until : undefined,
       rateLimitMessage: paused ? this.pause!.message : undefined,
       attention: this.attention,
-      costUsd: this.turns.reduce((sum, t) => sum + (t.costUsd ?? 0), 0),
+      costUsd: this.costUsd(),
       options: this.options,
-      configurations: [],
+      configurations: this.configurations,
     };
+  }
+
+  /** What the conversation's turns (compactions included) cost so far, US dollars, as the CLI reported. */
+  costUsd(): number {
+    return this.turns.reduce((sum, t) => sum + (t.costUsd ?? 0), 0);
+  }
+
+  /**
+   * Applies a `configure` (checked already): each option given is set, each `null` removed. From the next turn that
+   * starts on. Returns the new revision, which is recorded with `changes` in {@link configurations}.
+   */
+  configure(changes: ConfigureInput): number {
+    const next: Record<string, unknown> = { ...this.options };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) delete next[key];
+      else if (value !== undefined) next[key] = value;
+    }
+    // A new object, not a change in place: the inputs of turns already scheduled keep the options they had.
+    this.options = next as ConversationOptions;
+    this.revision++;
+    this.configurations.push({ revision: this.revision, at: new Date().toISOString(), changes });
+    return this.revision;
   }
 
   /** Why a new turn with `prompt` is refused (`Closed`, `InvalidPrompt`), or undefined when it is welcome. */
@@ -118,9 +148,27 @@ export class Conversation {
 
   /** Queues a turn for `prompt` (checked already) and returns it. */
   enqueue(prompt: string): TurnRecord {
-    const turn: TurnRecord = { index: this.turns.length, prompt, status: 'queued', queuedAt: new Date().toISOString() };
-    this.turns.push(turn);
+    const turn = this.record(prompt);
     this.queue.push(turn);
+    return turn;
+  }
+
+  /**
+   * Adds a compaction turn (kind `compact`, prompt `/compact`) at the end of {@link turns}, with the next index.
+   * @param queued true to queue it like any turn (`compact` on demand); false when the turn being worked on runs it
+   * itself, at once, before running again (after `ContextOverflow`).
+   */
+  addCompaction(queued: boolean): TurnRecord {
+    const turn = this.record('/compact', 'compact');
+    if (queued) this.queue.push(turn);
+    return turn;
+  }
+
+  /** A new queued turn record at the end of {@link turns}; prompt turns keep the shape they always had (no kind). */
+  private record(prompt: string, kind?: 'compact'): TurnRecord {
+    const turn: TurnRecord = { index: this.turns.length, prompt, status: 'queued', queuedAt: new Date().toISOString() };
+    if (kind) turn.kind = kind;
+    this.turns.push(turn);
     return turn;
   }
 
@@ -142,9 +190,14 @@ export class Conversation {
   /** Forgets the turn at the head of the queue once it ended, and cuts the turn that fell out of the full ones. */
   turnEnded(turn: TurnRecord): void {
     this.awaited.delete(turn);
-    const old = this.turns[turn.index - FULL_TURNS_KEPT];
-    if (old) this.turns[old.index] = truncateTurn(old);
+    this.cutOld(turn);
     this.queue.shift();
     this.turnsThisRun++;
+  }
+
+  /** Cuts the turn that fell out of the {@link FULL_TURNS_KEPT} latest when `turn` ended to an excerpt. */
+  cutOld(turn: TurnRecord): void {
+    const old = this.turns[turn.index - FULL_TURNS_KEPT];
+    if (old) this.turns[old.index] = truncateTurn(old);
   }
 }

@@ -5,7 +5,9 @@
  * state. Gated by the patch `convo-visibility`, so that conversations started by an older Convo replay unchanged.
  * While a turn runs, a timer wakes the workflow every `detailsRefreshS` to refresh the elapsed time in the current
  * details (nothing else can: a query sees the time of the last workflow task); a patch of its own, `convo-elapsed`,
- * as it adds timers.
+ * as it adds timers. The search attribute `CostUsd` (the total spent) is upserted with the others on conversations
+ * started after the patch `convo-agent-options`: it adds upserts (and changes their content) where older histories
+ * have none.
  */
 import {
   CancellationScope,
@@ -20,6 +22,7 @@ import {
   ConversationAccountKey,
   ConversationBackendKey,
   ConversationStatusKey,
+  CostUsdKey,
   RateLimitedUntilKey,
   TurnCountKey,
 } from '../../common/search-attributes.js';
@@ -37,6 +40,8 @@ export class Visibility {
     private readonly indexed: boolean,
     /** How often the current details are refreshed while a turn runs, in ms; 0 for never. */
     private readonly refreshMs: number,
+    /** True when `CostUsd` is upserted with the other search attributes (see {@link Visibility.start}). */
+    private readonly withCost: boolean,
   ) {}
 
   /**
@@ -50,7 +55,10 @@ export class Visibility {
     // Search attributes are kept only on conversations started with them (as ConvoClient.start does), which proves
     // the namespace knows them: upserting an unknown one would fail every workflow task of the conversation.
     const indexed = workflowInfo().typedSearchAttributes.get(ConversationStatusKey) !== undefined;
-    const visibility = new Visibility(c, indexed, refreshMs);
+    // Evaluated once, here: a history recorded before the patch replays without CostUsd for the whole run, and
+    // conversations without search attributes get no marker. Workers register CostUsd before taking work.
+    const withCost = indexed && patched('convo-agent-options');
+    const visibility = new Visibility(c, indexed, refreshMs, withCost);
     void visibility.follow();
     return visibility;
   }
@@ -59,7 +67,9 @@ export class Visibility {
   publish(): void {
     const s = this.c.state();
     const until = this.c.waitingOnPause && s.rateLimitedUntil ? new Date(s.rateLimitedUntil) : null;
-    const key = JSON.stringify([s.status, s.turns.length, until]);
+    const key = JSON.stringify(
+      this.withCost ? [s.status, s.turns.length, until, s.costUsd] : [s.status, s.turns.length, until],
+    );
     if (this.indexed && key !== this.published) {
       this.published = key;
       upsertSearchAttributes([
@@ -68,6 +78,7 @@ export class Visibility {
         { key: ConversationAccountKey, value: s.account },
         { key: TurnCountKey, value: s.turns.length },
         { key: RateLimitedUntilKey, value: until },
+        ...(this.withCost ? [{ key: CostUsdKey, value: s.costUsd }] : []),
       ]);
     }
     setCurrentDetails(currentDetails(s, new Date()));
@@ -98,6 +109,8 @@ export class Visibility {
       turn?.index,
       turn?.status,
       attention?.type,
+      // Constant (0) in conversations that never had `configure`: no extra wake-ups, hence no patch.
+      this.c.revision,
     ]);
   }
 }

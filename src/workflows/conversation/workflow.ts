@@ -2,8 +2,9 @@
  * The conversation workflow: one per conversation, workflow id = conversation id. It owns the session id and the
  * session transcript, and runs turns one at a time, in arrival order, each as a `runTurn` activity on whichever
  * worker picks it up. Here: the message handlers and the loop. The flows are in the files next to this one:
- * state.ts (the state), turn-loop.ts (a turn through its failures), usage-limit-pause.ts, attention.ts (the wait for
- * a person), visibility.ts (the Web UI), continue-as-new.ts.
+ * state.ts (the state), turn-loop.ts (a turn through its failures, compaction after a context overflow),
+ * usage-limit-pause.ts, attention.ts (the wait for a person), budget.ts, configure.ts (the `configure` validator),
+ * visibility.ts (the Web UI), continue-as-new.ts.
  */
 import {
   ApplicationFailure,
@@ -18,6 +19,7 @@ import {
   ConversationOptions,
   type ConversationOptionsInput,
   type ConversationState,
+  type TurnRecord,
   type TurnReply,
 } from '../../common/conversation.js';
 import {
@@ -26,6 +28,8 @@ import {
   askUpdate,
   cancelTurnUpdate,
   closeSignal,
+  compactUpdate,
+  configureUpdate,
   leaveAccountSignal,
   resumeSignal,
   resumeUpdate,
@@ -37,6 +41,7 @@ import {
 } from '../messages.js';
 import { joinAccount } from './activities.js';
 import { decide, refuseUnlessWaiting } from './attention.js';
+import { parseConfiguration, refuseBadConfiguration } from './configure.js';
 import { carry, historyFull, shouldContinueAsNew, type ConversationCarry } from './continue-as-new.js';
 import { Conversation, type Refusal } from './state.js';
 import { runCancellableTurn } from './turn-loop.js';
@@ -49,7 +54,8 @@ export { RESET_MARGIN_MS, UNKNOWN_RESET_PAUSE_MS } from './usage-limit-pause.js'
 /**
  * Runs a conversation until it is closed.
  * @param rawOptions the conversation's set-up; validated here (a bad one fails the workflow with `InvalidOptions`).
- * @param carried the state of the previous run, when this run continues one as new.
+ * @param carried the state of the previous run, when this run continues one as new; or, with `imported`, the session
+ * an imported conversation starts from (its id and transcript).
  * @returns the final state, with status `closed`.
  */
 export async function conversationWorkflow(
@@ -63,7 +69,8 @@ export async function conversationWorkflow(
   const c = new Conversation(parsed.data, carried);
   handleMessages(c);
 
-  if (!carried) await joinAccount(c.options.account, c.id);
+  // An imported session is a first run too. (`imported` is new: recorded histories never carried it.)
+  if (!carried || carried.imported) await joinAccount(c.options.account, c.id);
   // Here, after joining and before the loop, as in the recorded histories: its patch markers and first upsert.
   const visibility = Visibility.start(c);
 
@@ -100,19 +107,15 @@ function handleMessages(c: Conversation): void {
     if (refusal) log.warn('sendTurn signal dropped', { problem: refusal.message });
     else c.enqueue(prompt);
   });
-  setHandler(
-    askUpdate,
-    async (prompt): Promise<TurnReply> => {
-      const turn = c.enqueue(prompt);
-      c.awaited.add(turn);
-      await condition(() => turn.status === 'completed' || turn.status === 'failed');
-      if (turn.error) {
-        throw ApplicationFailure.create({ type: turn.error.type, message: turn.error.message, nonRetryable: true });
-      }
-      return { index: turn.index, reply: turn.reply ?? '', costUsd: turn.costUsd, durationMs: turn.durationMs };
-    },
-    { validator: (prompt) => refuse(c.refusal(prompt)) },
-  );
+  setHandler(askUpdate, (prompt) => replyOf(c, c.enqueue(prompt)), {
+    validator: (prompt) => refuse(c.refusal(prompt)),
+  });
+  setHandler(compactUpdate, () => replyOf(c, c.addCompaction(true)), {
+    validator: () => refuse(c.refusal('/compact')),
+  });
+  setHandler(configureUpdate, (changes) => c.configure(parseConfiguration(changes)), {
+    validator: (changes) => refuseBadConfiguration(c, changes),
+  });
   setHandler(closeSignal, () => {
     c.closing = true;
   });
@@ -136,6 +139,20 @@ function handleMessages(c: Conversation): void {
       },
     },
   );
+}
+
+/**
+ * Waits for the queued `turn` to end and answers with its reply.
+ * @throws ApplicationFailure whose `type` is the turn's error type, when it failed.
+ */
+async function replyOf(c: Conversation, turn: TurnRecord): Promise<TurnReply> {
+  c.awaited.add(turn);
+  await condition(() => turn.status === 'completed' || turn.status === 'failed');
+  if (turn.error) {
+    throw ApplicationFailure.create({ type: turn.error.type, message: turn.error.message, nonRetryable: true });
+  }
+  const { index, reply, costUsd, durationMs, denials, structured } = turn;
+  return { index, reply: reply ?? '', costUsd, durationMs, denials, structured };
 }
 
 /**
