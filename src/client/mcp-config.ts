@@ -5,7 +5,7 @@
  * stay references, expanded only on the worker (so secrets never reach the client's request or workflow history).
  */
 import { readFileSync } from 'node:fs';
-import { McpServers } from '../common/agent-options.js';
+import { MCP_SERVER_NAME, McpRemoteServer, McpServers, McpStdioServer } from '../common/agent-options.js';
 import { ConvoError } from './errors.js';
 
 /** The `--mcp-config` document: only `mcpServers` is read; other keys (a whole `.mcp.json`) are allowed and ignored. */
@@ -19,13 +19,33 @@ function serversOf(text: string, source: string): McpServers {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('mcpServers' in doc)) {
     throw new ConvoError('InvalidOptions', `${source}: no "mcpServers" object (Claude Code's --mcp-config format)`);
   }
-  const parsed = McpServers.safeParse(doc.mcpServers);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = ['mcpServers', ...issue.path.map(String)].join('.');
-    throw new ConvoError('InvalidOptions', `${source}: ${where}: ${issue.message.replace(/\s+/g, ' ')}`);
+  const servers = doc.mcpServers;
+  if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) {
+    throw new ConvoError('InvalidOptions', `${source}: "mcpServers" is not an object`);
   }
-  return parsed.data;
+  for (const [name, server] of Object.entries(servers)) {
+    const problem = serverProblem(name, server);
+    if (problem) throw new ConvoError('InvalidOptions', `${source}: mcpServers.${name}${problem}`);
+  }
+  // Every server parsed above; this only gives the value its type.
+  return McpServers.parse(servers);
+}
+
+/**
+ * What is wrong with one server, as `: problem` or `.field: problem`, checked against the schema its `type` picks
+ * (zod's own message for the union of all of them would only say "Invalid input").
+ */
+function serverProblem(name: string, server: unknown): string | undefined {
+  if (!MCP_SERVER_NAME.test(name)) return ': MCP server names are 1-64 letters, digits, _ or -';
+  const type = (server as { type?: unknown } | null)?.type;
+  if (type !== undefined && type !== 'stdio' && type !== 'http' && type !== 'sse') {
+    return `.type: ${JSON.stringify(type)} is not stdio, http or sse`;
+  }
+  const schema = type === 'http' || type === 'sse' ? McpRemoteServer : McpStdioServer;
+  const parsed = schema.safeParse(server);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return `${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message.replace(/\s+/g, ' ')}`;
 }
 
 /**

@@ -5,27 +5,16 @@
  */
 import type { Command } from 'commander';
 import type { ConvoClient } from '../../client/client.js';
-import type { TurnReply } from '../../common/conversation.js';
-import { allowHint, denialLine } from '../format/denials.js';
+import { refusalLines } from '../format/denials.js';
 import { withProgress } from '../spinner.js';
 import { promptFrom, withClient } from '../with-client.js';
 
-/**
- * The stderr lines for a turn's refused calls: one per call, then the `convo configure` command that allows them
- * (keeping the tools allowed now, read from the conversation's options; without them when they cannot be read).
- */
-export async function refusalLines(client: ConvoClient, id: string, reply: TurnReply): Promise<string[]> {
-  const denials = reply.denials ?? [];
-  if (denials.length === 0) return [];
-  const allowed = await client.state(id, 2_000).then(
+/** The tools the conversation allows now, to keep in the hint; none when they cannot be read in 2 s. */
+async function allowedTools(client: ConvoClient, id: string): Promise<string[]> {
+  return client.state(id, 2_000).then(
     (s) => s.options?.allowedTools ?? [],
     () => [],
   );
-  return [
-    ...denials.map(denialLine),
-    `the CLI refused ${denials.length === 1 ? 'this call' : 'these calls'}; to allow from the next turn on:`,
-    `  ${allowHint(id, denials, allowed)}`,
-  ];
 }
 
 /** Adds `convo ask` to `program`. */
@@ -39,7 +28,9 @@ export function askCommand(program: Command): void {
       withClient(async (client) => {
         const reply = await withProgress(client, id, client.ask(id, promptFrom(text)));
         console.log(reply.structured !== undefined ? JSON.stringify(reply.structured, null, 2) : reply.reply);
-        for (const line of await refusalLines(client, id, reply)) console.error(line);
+        if (reply.denials?.length) {
+          for (const line of refusalLines(id, reply.denials, await allowedTools(client, id))) console.error(line);
+        }
       }),
     );
 }

@@ -39,6 +39,19 @@ export function allowHint(id: string, denials: ToolDenial[], allowed: string[] =
 }
 
 /**
+ * What `convo ask` prints on stderr after a reply when the CLI refused calls: one line per call, then the command
+ * that allows them from the next turn on (see {@link allowHint}).
+ */
+export function refusalLines(id: string, denials: ToolDenial[], allowed: string[] = []): string[] {
+  if (denials.length === 0) return [];
+  return [
+    ...denials.map(denialLine),
+    `the CLI refused ${denials.length === 1 ? 'this call' : 'these calls'}; to allow from the next turn on:`,
+    `  ${allowHint(id, denials, allowed)}`,
+  ];
+}
+
+/**
  * What the conversation spent: `cost $0.42 of $1.00 budget`, or `cost $0.42` without a budget. The total is the
  * state's `costUsd`, or the turns' sum for a workflow from before it kept one.
  */
