@@ -67,10 +67,9 @@ export class ConvoClient {
   }
 
   /**
-   * Starts a conversation.
+   * Starts a conversation. With `importSession`, it starts from that Claude Code session: its transcript goes to the
+   * transcript store and the first turn resumes it.
    * @returns its id (given, or `conv-` plus 12 random hex digits).
-   * With `importSession`, the conversation starts from that Claude Code session: its transcript goes to the transcript
-   * store and the first turn resumes it.
    * @throws ConvoError `InvalidOptions` (cwd missing or not a directory, unknown backend, bad option, options the
    *   backend cannot honour, a session file that is not one), `AlreadyExists`.
    */
@@ -111,15 +110,10 @@ export class ConvoClient {
    *   `Closed`.
    */
   async configure(id: string, input: ConfigureInput): Promise<number> {
-    return this.update(
-      id,
-      (handle, description) => {
-        const checked = checkConfigure(input, description.typedSearchAttributes.get(ConversationBackendKey));
-        return handle.executeUpdate(configureUpdate, { args: [checked] });
-      },
-      // A workflow from before `configure` has no handler for it.
-      (err) => new ConvoError('InvalidOptions', `conversation ${id}: ${updateCause(err).message}`),
-    );
+    return this.update(id, (handle, description) => {
+      const checked = checkConfigure(input, description.typedSearchAttributes.get(ConversationBackendKey));
+      return handle.executeUpdate(configureUpdate, { args: [checked] });
+    });
   }
 
   /**
@@ -259,12 +253,14 @@ export class ConvoClient {
 
   /**
    * Runs an update on an open conversation. A refusal or a failed turn becomes its ConvoError or TurnFailedError
-   * ({@link updateError}, with `messages`); any other failed update `untyped`'s error (default: as it is).
+   * ({@link updateError}, with `messages`); any other failed update `untyped`'s error (default: the cause's message,
+   * e.g. a workflow from an older Convo that has no handler for the update).
    */
   private async update<R>(
     id: string,
     run: (handle: WorkflowHandle<typeof conversationWorkflow>, description: WorkflowExecutionDescription) => Promise<R>,
-    untyped: (err: WorkflowUpdateFailedError) => Error = (err) => err,
+    untyped = (err: WorkflowUpdateFailedError): Error =>
+      new Error(`conversation ${id}: ${updateCause(err).message}`, { cause: err }),
     messages?: Partial<Record<ConvoErrorCode, string>>,
   ): Promise<R> {
     const { handle, description } = await this.open(id);
