@@ -4,8 +4,10 @@
  * `error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number` (commander's wording around
  * the reason thrown here), never a NaN passed on.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { backendNames } from '../activities/backends/registry.js';
+import { oneLine } from '../common/text.js';
 
 /** Digits only (no sign, point, exponent or hex), so that `1e3`, `0x10` and `1.0` are refused like `abc`. */
 function wholeNumber(value: string): number | undefined {
@@ -58,4 +60,44 @@ export function parsePort(value: string): number {
 /** The choices of `--backend`: every backend of this build. */
 export function backendChoices(): string[] {
   return backendNames();
+}
+
+/**
+ * An amount of US dollars above 0 (`--max-cost-usd`): digits with an optional decimal point.
+ * @throws InvalidArgumentError `not a positive number of US dollars`.
+ */
+export function parseUsd(value: string): number {
+  const text = value.trim();
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number of US dollars');
+  return n;
+}
+
+/**
+ * A JSON object given inline (text starting with `{`) or as a file holding one (`--json-schema`, `--settings`).
+ * @throws InvalidArgumentError naming what is wrong: an unreadable file, text that is not JSON, or JSON that is not
+ *   an object (one line).
+ */
+export function parseJsonObject(value: string): Record<string, unknown> {
+  const inline = value.trim().startsWith('{');
+  let text = value;
+  if (!inline) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (err) {
+      throw new InvalidArgumentError(
+        `neither inline JSON nor a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${inline ? '' : `${value}: `}not JSON (${oneLine((err as Error).message, 200)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(`${inline ? '' : `${value}: `}not a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
 }

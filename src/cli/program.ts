@@ -5,7 +5,10 @@ import { Command, type ErrorOptions } from 'commander';
 import { askCommand } from './commands/ask.js';
 import { cancelCommand } from './commands/cancel.js';
 import { closeCommand } from './commands/close.js';
+import { compactCommand } from './commands/compact.js';
+import { configureCommand } from './commands/configure.js';
 import { codecServerCommand } from './commands/codec-server.js';
+import { exportCommand } from './commands/export.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { resumeCommand } from './commands/resume.js';
@@ -27,7 +30,10 @@ const COMMANDS: Array<(program: Command) => void> = [
   askCommand,
   watchCommand,
   historyCommand,
+  exportCommand,
   cancelCommand,
+  configureCommand,
+  compactCommand,
   showCommand,
   listCommand,
   resumeCommand,

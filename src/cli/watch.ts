@@ -7,6 +7,7 @@ import ora, { type Ora } from 'ora';
 import { ConvoError, type ConvoClient } from '../client/client.js';
 import { excerpt, firstLines } from '../common/text.js';
 import { activityLine, formatElapsed } from './format/activity.js';
+import { denialLine } from './format/denials.js';
 import { canSpin } from './spinner.js';
 
 /** Options for {@link watch}. */
@@ -20,8 +21,8 @@ export interface WatchOptions {
 }
 
 /**
- * Follows a conversation: prints a line when a turn starts, calls a tool, replies or fails, and when the
- * conversation waits for a usage limit or for attention, or closes. Returns when it closes (or, with `untilIdle`,
+ * Follows a conversation: prints a line when a turn starts, calls a tool, replies (with the calls the CLI refused) or
+ * fails, and when the conversation waits for a usage limit or for attention (a spent budget among them), or closes. Returns when it closes (or, with `untilIdle`,
  * goes idle).
  * @throws ConvoError `NotFound` for an unknown conversation.
  */
@@ -72,6 +73,7 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
         else if (t.status === 'completed') {
           const took = t.durationMs !== undefined ? ` in ${formatElapsed(t.durationMs)}` : '';
           out(`turn ${t.index + 1} replied${took}:\n${firstLines(t.reply ?? '', 5).replace(/^/gm, '    ')}`);
+          for (const denial of t.denials ?? []) out(`  ${denialLine(denial)}`);
         } else if (t.status === 'failed' && t.error)
           out(`turn ${t.index + 1} failed: ${t.error.type}: ${t.error.message}`);
       }

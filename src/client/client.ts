@@ -5,21 +5,22 @@ import {
   Client,
   Connection,
   isGrpcDeadlineError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { createDataConverter } from '../codec/data-converter.js';
-import type { ConversationState, TurnReply } from '../common/conversation.js';
+import type { ConfigureInput, ConversationState, TurnReply } from '../common/conversation.js';
+import { ConversationBackendKey } from '../common/search-attributes.js';
 import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { connectionOptions } from '../config/connection.js';
 import { createTranscriptStore, readTranscriptSegments } from '../storage/transcript-store.js';
 import {
-  CONVERSATION_WORKFLOW_TYPE,
   askUpdate,
   cancelTurnUpdate,
   closeSignal,
+  compactUpdate,
+  configureUpdate,
   resumeUpdate,
   sendTurnSignal,
   skipUpdate,
@@ -28,13 +29,16 @@ import {
 } from '../workflows/messages.js';
 import type { conversationWorkflow } from '../workflows/conversation/workflow.js';
 import { transcriptToChat, type ChatTurn } from './chat.js';
-import { ConvoError, updateCause, updateError } from './errors.js';
-import { checkPrompt, workflowStart, type StartOptions } from './start.js';
+import { ConvoError, missingOrClosed, updateCause, updateError, type ConvoErrorCode } from './errors.js';
+import { checkConfigure } from './configure.js';
+import { sessionExport, type SessionExport } from './session-export.js';
+import { checkPrompt, startConversation, type StartOptions } from './start.js';
 import { currentTurn, turnActivity, type TurnActivity } from './snapshot.js';
 import { listConversations, pendingTurn, type ConversationSummary, type ListOptions } from './visibility.js';
 
 export { ConvoError, TurnFailedError, type ConvoErrorCode } from './errors.js';
 export type { StartOptions } from './start.js';
+export type { SessionExport } from './session-export.js';
 export type { TurnActivity } from './snapshot.js';
 export type { ConversationSummary, ListOptions } from './visibility.js';
 
@@ -63,31 +67,14 @@ export class ConvoClient {
   }
 
   /**
-   * Starts a conversation.
+   * Starts a conversation. With `importSession`, it starts from that Claude Code session: its transcript goes to the
+   * transcript store and the first turn resumes it.
    * @returns its id (given, or `conv-` plus 12 random hex digits).
-   * @throws ConvoError `InvalidOptions` (cwd missing or not a directory, unknown backend, bad option),
-   *   `AlreadyExists`.
+   * @throws ConvoError `InvalidOptions` (cwd missing or not a directory, unknown backend, bad option, options the
+   *   backend cannot honour, a session file that is not one), `AlreadyExists`.
    */
   async start(options: StartOptions = {}): Promise<string> {
-    const { prompt, ...start } = await workflowStart(options, this.config.account, this.config.taskQueue);
-    const id = start.workflowId;
-    try {
-      if (prompt) {
-        await this.client.workflow.signalWithStart<typeof conversationWorkflow, [string]>(CONVERSATION_WORKFLOW_TYPE, {
-          ...start,
-          signal: sendTurnSignal,
-          signalArgs: [prompt],
-        });
-      } else {
-        await this.client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, start);
-      }
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ConvoError('AlreadyExists', `conversation ${id} already exists`);
-      }
-      throw err;
-    }
-    return id;
+    return startConversation(this.client, this.config, options);
   }
 
   /**
@@ -96,7 +83,7 @@ export class ConvoClient {
    */
   async send(id: string, prompt: string): Promise<void> {
     checkPrompt(prompt);
-    const handle = await this.openHandle(id);
+    const { handle } = await this.open(id);
     await handle.signal(sendTurnSignal, prompt).catch((err: unknown) => this.rethrow(id, err));
   }
 
@@ -106,14 +93,45 @@ export class ConvoClient {
    */
   async ask(id: string, prompt: string): Promise<TurnReply> {
     checkPrompt(prompt);
-    const handle = await this.openHandle(id);
-    try {
-      return await handle.executeUpdate(askUpdate, { args: [prompt] });
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
-      // An untyped refusal can only be the prompt check of a workflow from before typed refusals.
-      throw updateError(id, err) ?? new ConvoError('InvalidPrompt', updateCause(err).message);
-    }
+    // An untyped refusal can only be the prompt check of a workflow from before typed refusals.
+    return this.update(
+      id,
+      (handle) => handle.executeUpdate(askUpdate, { args: [prompt] }),
+      (err) => new ConvoError('InvalidPrompt', updateCause(err).message),
+    );
+  }
+
+  /**
+   * Changes the agent's options from the next turn that starts on (model, tools, permission mode, MCP servers,
+   * limits): each field of `input` is a new value, or `null` to remove that option; fields left out stay. Raising
+   * `maxCostUsd` lets a turn waiting on `BudgetExceeded` run.
+   * @returns the new options revision (the turns that run with it record it).
+   * @throws ConvoError `InvalidOptions` (does not parse, or the conversation's backend cannot honour it), `NotFound`,
+   *   `Closed`.
+   */
+  async configure(id: string, input: ConfigureInput): Promise<number> {
+    return this.update(id, (handle, description) => {
+      const checked = checkConfigure(input, description.typedSearchAttributes.get(ConversationBackendKey));
+      return handle.executeUpdate(configureUpdate, { args: [checked] });
+    });
+  }
+
+  /**
+   * Compacts the session now (the CLI's own compaction): queued like a turn, recorded as a turn of kind `compact`.
+   * @returns its reply.
+   * @throws ConvoError `NotFound`, `Closed`; TurnFailedError when the compaction ran and failed.
+   */
+  async compact(id: string): Promise<TurnReply> {
+    return this.update(id, (handle) => handle.executeUpdate(compactUpdate));
+  }
+
+  /**
+   * The conversation's session, ready to be written where its CLI continues it locally (see {@link sessionExport}).
+   * @throws ConvoError `NotFound`, `NoWorker`, `InvalidOptions` (no turn has run yet).
+   */
+  async sessionExport(id: string): Promise<SessionExport> {
+    const [state, transcript] = await Promise.all([this.state(id), this.transcript(id)]);
+    return sessionExport(state, transcript);
   }
 
   /**
@@ -140,7 +158,7 @@ export class ConvoClient {
    * @throws ConvoError `NotFound`, `Closed`.
    */
   async close(id: string): Promise<void> {
-    const handle = await this.openHandle(id);
+    const { handle } = await this.open(id);
     await handle.signal(closeSignal).catch((err: unknown) => this.rethrow(id, err));
   }
 
@@ -161,22 +179,17 @@ export class ConvoClient {
   }
 
   private async decide(id: string, decision: 'resume' | 'skip'): Promise<void> {
-    const handle = await this.openHandle(id);
-    try {
-      await handle.executeUpdate(decision === 'resume' ? resumeUpdate : skipUpdate);
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
-      const refused = updateError(id, err);
-      if (refused instanceof ConvoError && refused.code === 'NotWaiting') {
+    await this.update(id, (handle) => handle.executeUpdate(decision === 'resume' ? resumeUpdate : skipUpdate)).catch(
+      async (err: unknown) => {
+        if (!(err instanceof ConvoError && err.code === 'NotWaiting')) throw err;
         // The status, for people, is read only once refused (a state read before would race the update).
         const status = await this.state(id, 2_000).then(
           (s) => ` (status ${s.status})`,
           () => '',
         );
         throw new ConvoError('NotWaiting', `conversation ${id} does not need attention${status}`);
-      }
-      throw refused ?? err;
-    }
+      },
+    );
   }
 
   /**
@@ -211,18 +224,14 @@ export class ConvoClient {
    * @throws ConvoError `NotFound`, `Closed`, `NotRunning` (no turn is running or waiting).
    */
   async cancel(id: string): Promise<number> {
-    const handle = await this.openHandle(id);
-    try {
-      return await handle.executeUpdate(cancelTurnUpdate);
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
-      const notRunning = `conversation ${id}: no turn is running or waiting`;
-      // An untyped refusal: a workflow from before typed refusals, whose only cancel check is "no turn".
-      throw (
-        updateError(id, err, { NotRunning: notRunning }) ??
-        new ConvoError('NotRunning', `conversation ${id}: ${updateCause(err).message}`)
-      );
-    }
+    const notRunning = `conversation ${id}: no turn is running or waiting`;
+    // An untyped refusal: a workflow from before typed refusals, whose only cancel check is "no turn".
+    return this.update(
+      id,
+      (handle) => handle.executeUpdate(cancelTurnUpdate),
+      (err) => new ConvoError('NotRunning', `conversation ${id}: ${updateCause(err).message}`),
+      { NotRunning: notRunning },
+    );
   }
 
   /**
@@ -234,12 +243,33 @@ export class ConvoClient {
     return transcriptToChat(jsonl, backend);
   }
 
-  /** A handle on a conversation that exists and has not finished. */
-  private async openHandle(id: string): Promise<WorkflowHandle<typeof conversationWorkflow>> {
+  /** A handle on a conversation that exists and has not finished, and its description. */
+  private async open(id: string) {
     const handle = this.client.workflow.getHandle<typeof conversationWorkflow>(id);
     const description = await handle.describe().catch((err: unknown) => this.rethrow(id, err));
     if (description.status.name !== 'RUNNING') throw new ConvoError('Closed', `conversation ${id} is closed`);
-    return handle;
+    return { handle, description };
+  }
+
+  /**
+   * Runs an update on an open conversation. A refusal or a failed turn becomes its ConvoError or TurnFailedError
+   * ({@link updateError}, with `messages`); any other failed update `untyped`'s error (default: the cause's message,
+   * e.g. a workflow from an older Convo that has no handler for the update).
+   */
+  private async update<R>(
+    id: string,
+    run: (handle: WorkflowHandle<typeof conversationWorkflow>, description: WorkflowExecutionDescription) => Promise<R>,
+    untyped = (err: WorkflowUpdateFailedError): Error =>
+      new Error(`conversation ${id}: ${updateCause(err).message}`, { cause: err }),
+    messages?: Partial<Record<ConvoErrorCode, string>>,
+  ): Promise<R> {
+    const { handle, description } = await this.open(id);
+    try {
+      return await run(handle, description);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
+      throw updateError(id, err, messages) ?? untyped(err);
+    }
   }
 
   private async query<T>(id: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
@@ -257,18 +287,6 @@ export class ConvoClient {
   }
 
   private async rethrow(id: string, err: unknown): Promise<never> {
-    // The SDK turns the server's NOT_FOUND into WorkflowNotFoundError; it is also what a signal to a finished
-    // workflow gets.
-    if (err instanceof WorkflowNotFoundError) {
-      const exists = await this.client.workflow
-        .getHandle(id)
-        .describe()
-        .then(() => true)
-        .catch(() => false);
-      throw exists
-        ? new ConvoError('Closed', `conversation ${id} is closed`)
-        : new ConvoError('NotFound', `no conversation with id ${id}`);
-    }
-    throw err;
+    return missingOrClosed(this.client, id, err);
   }
 }

@@ -2,7 +2,7 @@
  * The client's failures, and how a refused update maps to them: by the `ApplicationFailure` type a workflow
  * validator throws (`REFUSAL_TYPES`), or a turn's error type; never by message text.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowUpdateFailedError } from '@temporalio/client';
 import { isRefusalType, isTurnErrorType, type TurnErrorType } from '../common/errors.js';
 
 /** Why a client call was refused before any turn ran. */
@@ -61,4 +61,23 @@ export function updateError(
   if (!isRefusalType(type)) return undefined;
   const defaults: Partial<Record<ConvoErrorCode, string>> = { Closed: `conversation ${id} is closed` };
   return new ConvoError(type, messages[type] ?? defaults[type] ?? message);
+}
+
+/**
+ * Rethrows a failure to reach conversation `id`: the SDK's `WorkflowNotFoundError` (the server's NOT_FOUND, which is
+ * also what a signal to a finished workflow gets) becomes ConvoError `Closed` when the workflow exists, else
+ * `NotFound`; anything else as it is.
+ */
+export async function missingOrClosed(client: Client, id: string, err: unknown): Promise<never> {
+  if (err instanceof WorkflowNotFoundError) {
+    const exists = await client.workflow
+      .getHandle(id)
+      .describe()
+      .then(() => true)
+      .catch(() => false);
+    throw exists
+      ? new ConvoError('Closed', `conversation ${id} is closed`)
+      : new ConvoError('NotFound', `no conversation with id ${id}`);
+  }
+  throw err;
 }

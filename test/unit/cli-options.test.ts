@@ -3,7 +3,17 @@
  * (never a NaN passed on, never the help after it).
  */
 import { CommanderError, type Command } from 'commander';
-import { parseMilliseconds, parsePort, parsePositiveInt, parseSeconds } from '../../src/cli/options.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseJsonObject,
+  parseMilliseconds,
+  parsePort,
+  parsePositiveInt,
+  parseSeconds,
+  parseUsd,
+} from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 
 /** Parses `args` with the real program, without exiting or running an action; returns what went to stderr. */
@@ -70,10 +80,50 @@ test.each([
     ['start', '--details-refresh', 'soon'],
     "error: option '--details-refresh <seconds>' argument 'soon' is invalid. not a whole number of seconds (0 or more)",
   ],
+  [
+    ['start', '--max-cost-usd', 'abc'],
+    "error: option '--max-cost-usd <usd>' argument 'abc' is invalid. not a positive number of US dollars",
+  ],
+  [
+    ['start', '--max-cost-usd', '0'],
+    "error: option '--max-cost-usd <usd>' argument '0' is invalid. not a positive number of US dollars",
+  ],
+  [
+    ['configure', 'c1', '--max-cost-usd', '-2'],
+    "error: option '--max-cost-usd <usd>' argument '-2' is invalid. not a positive number of US dollars",
+  ],
+  [
+    ['start', '--max-turns', '0'],
+    "error: option '--max-turns <n>' argument '0' is invalid. not a positive whole number",
+  ],
+  [
+    ['configure', 'c1', '--max-turns', 'many'],
+    "error: option '--max-turns <n>' argument 'many' is invalid. not a positive whole number",
+  ],
+  [
+    ['start', '--settings', '/no/such/settings.json'],
+    "error: option '--settings <file-or-json>' argument '/no/such/settings.json' is invalid. neither inline JSON nor a readable file (ENOENT)",
+  ],
+  [
+    ['start', '--effort', 'huge'],
+    "error: option '--effort <level>' argument 'huge' is invalid. Allowed choices are low, medium, high, xhigh, max.",
+  ],
+  [
+    ['configure', 'c1', '--clear', 'cwd'],
+    "error: option '--clear <options...>' argument 'cwd' is invalid. Allowed choices are model, allowed-tools, permission-mode, mcp-config, user-mcp-servers, disallowed-tools, add-dir, effort, fallback-model, max-turns, json-schema, settings, max-cost-usd.",
+  ],
 ])('convo %j is refused in one line', async (args, line) => {
   const { stderr, code } = await parse(args);
   expect(code).toBe('commander.invalidArgument');
   expect(stderr).toBe(`${line}\n`);
+});
+
+test("JSON that does not parse is one line naming the option (the reason is V8's)", async () => {
+  const { stderr, code } = await parse(['start', '--json-schema', '{"type": "object"']);
+  expect(code).toBe('commander.invalidArgument');
+  expect(stderr).toMatch(
+    /^error: option '--json-schema <file-or-json>' argument '\{"type": "object"' is invalid\. not JSON \([^\n]+\)\n$/,
+  );
 });
 
 test('a bad choice is one line naming the choices; a missing argument still shows the help', async () => {
@@ -95,11 +145,33 @@ test('every command is there, one module each', () => {
     'ask',
     'watch',
     'history',
+    'export',
     'cancel',
+    'configure',
+    'compact',
     'show',
     'list',
     'resume',
     'skip',
     'close',
   ]);
+});
+
+test('dollar amounts are positive decimals; JSON options are an object, inline or in a file', async () => {
+  expect(parseUsd('1')).toBe(1);
+  expect(parseUsd(' 0.25 ')).toBe(0.25);
+  expect(parseUsd('.5')).toBe(0.5);
+  for (const bad of ['abc', '', '0', '0.00', '-1', '1e3', 'Infinity', '$1', '1,5'])
+    expect(() => parseUsd(bad)).toThrow('not a positive number of US dollars');
+
+  expect(parseJsonObject('{"type": "object"}')).toEqual({ type: 'object' });
+  const dir = await mkdtemp(join(tmpdir(), 'cli-options-'));
+  await writeFile(join(dir, 'schema.json'), '{\n  "type": "object",\n  "required": ["a"]\n}\n');
+  await writeFile(join(dir, 'list.json'), '[1, 2]');
+  await writeFile(join(dir, 'broken.json'), '{\n  "type":\n');
+  expect(parseJsonObject(join(dir, 'schema.json'))).toEqual({ type: 'object', required: ['a'] });
+  expect(() => parseJsonObject(join(dir, 'list.json'))).toThrow(`${join(dir, 'list.json')}: not a JSON object`);
+  expect(() => parseJsonObject('{"a": 1')).toThrow(/^not JSON \(/);
+  // A file's JSON error stays on one line.
+  expect(() => parseJsonObject(join(dir, 'broken.json'))).toThrow(/^[^\n]*: not JSON \([^\n]*\)$/);
 });

@@ -1,13 +1,17 @@
 /**
  * `convo start`: starts a conversation, optionally with a first turn, and prints its id.
  */
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { PERMISSION_MODES } from '../../common/conversation.js';
+import { ConvoError } from '../../client/errors.js';
+import { addAgentFlags, agentOptions, type AgentFlags } from '../agent-flags.js';
 import { backendChoices, parseSeconds } from '../options.js';
 import { promptFrom, withClient } from '../with-client.js';
 
 /** The options of `convo start`, as commander parses them. */
-interface StartFlags {
+interface StartFlags extends AgentFlags {
+  import?: string;
   id?: string;
   cwd: string;
   backend: string;
@@ -20,9 +24,24 @@ interface StartFlags {
   detailsRefresh: number;
 }
 
+/**
+ * The session file of `--import` (a Claude Code `<session id>.jsonl`).
+ * @throws ConvoError `InvalidOptions` when it cannot be read.
+ */
+function readSession(file: string): { transcript: Buffer; source: string } {
+  try {
+    return { transcript: readFileSync(file), source: file };
+  } catch (err) {
+    throw new ConvoError(
+      'InvalidOptions',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+}
+
 /** Adds `convo start` to `program`. */
 export function startCommand(program: Command): void {
-  program
+  const command = program
     .command('start')
     .description('start a conversation and print its id; TEXT, if given, is queued as the first turn ("-" reads stdin)')
     .argument('[text...]')
@@ -43,23 +62,26 @@ export function startCommand(program: Command): void {
       parseSeconds,
       60,
     )
-    .action(async (text: string[], opts: StartFlags) =>
-      withClient(async (client) => {
-        const id = await client.start({
-          prompt: text.length > 0 ? promptFrom(text) : undefined,
-          id: opts.id,
-          cwd: opts.cwd,
-          // One of the registry's names (commander's choices); the client checks it again.
-          backend: opts.backend,
-          model: opts.model,
-          title: opts.title,
-          systemPrompt: opts.systemPrompt,
-          appendSystemPrompt: opts.appendSystemPrompt,
-          allowedTools: opts.allowedTools,
-          permissionMode: opts.permissionMode,
-          detailsRefreshS: opts.detailsRefresh,
-        });
-        console.log(id);
-      }),
-    );
+    .option('--import <file>', 'start from a Claude Code session file (~/.claude/projects/…/<session>.jsonl)');
+  addAgentFlags(command).action(async (text: string[], opts: StartFlags) =>
+    withClient(async (client) => {
+      const id = await client.start({
+        prompt: text.length > 0 ? promptFrom(text) : undefined,
+        id: opts.id,
+        cwd: opts.cwd,
+        // One of the registry's names (commander's choices); the client checks it again.
+        backend: opts.backend,
+        model: opts.model,
+        title: opts.title,
+        systemPrompt: opts.systemPrompt,
+        appendSystemPrompt: opts.appendSystemPrompt,
+        allowedTools: opts.allowedTools,
+        permissionMode: opts.permissionMode,
+        detailsRefreshS: opts.detailsRefresh,
+        ...agentOptions(opts),
+        importSession: opts.import !== undefined ? readSession(opts.import) : undefined,
+      });
+      console.log(id);
+    }),
+  );
 }

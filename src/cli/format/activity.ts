@@ -5,6 +5,7 @@ import { Duration } from 'luxon';
 import type { TurnActivity } from '../../client/client.js';
 import type { ConversationState } from '../../common/conversation.js';
 import { excerpt, utcTime } from '../../common/text.js';
+import { costLine } from './denials.js';
 
 /** `1m 05s`, `12s`: elapsed time for people. `ms` in milliseconds. */
 export function formatElapsed(ms: number): string {
@@ -14,10 +15,16 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(d.seconds)}s`;
 }
 
-/** One line on the turn being worked on: `turn 3 · 12s · Bash: ls -la`, or what it waits for. */
+/**
+ * One line on the turn being worked on: `turn 3 · 12s · Bash: ls -la`, or what it waits for (a usage limit's reset, a
+ * person: for credentials, billing, or a budget that is spent).
+ */
 export function activityLine(state: ConversationState, activity: TurnActivity | undefined, now = new Date()): string {
   if (state.status === 'rate_limited' && state.rateLimitedUntil) {
     return `usage limit: waiting until ${utcTime(state.rateLimitedUntil, now)} (${state.rateLimitMessage ?? 'rate limited'})`;
+  }
+  if (state.status === 'needs_attention' && state.attention?.type === 'BudgetExceeded') {
+    return `budget spent: waiting for a person (${costLine(state)}; convo configure ${state.id} --max-cost-usd N, or convo skip ${state.id})`;
   }
   if (state.status === 'needs_attention' && state.attention) {
     return `needs attention: ${state.attention.type}: ${state.attention.message} (convo resume ${state.id})`;

@@ -1,27 +1,44 @@
 /**
- * The `convo show` text: status, turns, and what to do when the conversation needs attention.
+ * The `convo show` text: status, cost, turns (with the calls the CLI refused), and what to do when the conversation
+ * needs attention.
  */
 import type { ConversationState } from '../../common/conversation.js';
+import { costLine, denialLine, formatUsd } from './denials.js';
 
-/** The `convo show` text of a conversation's state: one header line, details, then a line or two per turn. */
+/** What to run when the conversation needs attention, by the attention's type. */
+function attentionHelp(state: ConversationState): string {
+  if (state.attention?.type === 'BudgetExceeded') {
+    const budget = state.options?.maxCostUsd;
+    const raise = budget !== undefined ? ` (now ${formatUsd(budget)})` : '';
+    return `  raise the budget${raise} with \`convo configure ${state.id} --max-cost-usd N\` (or \`convo skip ${state.id}\` to fail the turn)`;
+  }
+  return `  fix it, then \`convo resume ${state.id}\` (or \`convo skip ${state.id}\` to fail the turn)`;
+}
+
+/** The `convo show` text of a conversation's state: one header line, details, then a line or more per turn. */
 export function formatState(state: ConversationState): string {
   const lines = [
     `${state.id}  ${state.status}${state.closing && state.status !== 'closed' ? ' (closing)' : ''}`,
     `  backend ${state.backend}, session ${state.sessionId}, cwd ${state.cwd}`,
     `  transcript ${state.transcriptBytes} bytes, ${state.turns.length} turns`,
+    `  ${costLine(state)}`,
   ];
   if (state.title) lines.splice(1, 0, `  title ${state.title}`);
+  const revision = state.configurations?.at(-1)?.revision;
+  if (revision !== undefined) lines.push(`  options revision ${revision} (convo configure)`);
   if (state.rateLimitedUntil)
     lines.push(
       `  usage limit of account ${state.account} until ${state.rateLimitedUntil}: ${state.rateLimitMessage ?? ''}`,
     );
   if (state.attention) {
     lines.push(`  needs attention: ${state.attention.type}: ${state.attention.message}`);
-    lines.push(`  fix it, then \`convo resume ${state.id}\` (or \`convo skip ${state.id}\` to fail the turn)`);
+    lines.push(attentionHelp(state));
   }
   for (const turn of state.turns) {
-    lines.push(`  turn ${turn.index + 1} ${turn.status}: ${turn.prompt.split('\n')[0]}`);
+    const what = turn.kind === 'compact' ? '(compaction)' : turn.prompt.split('\n')[0];
+    lines.push(`  turn ${turn.index + 1} ${turn.status}: ${what}`);
     if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
+    for (const denial of turn.denials ?? []) lines.push(`      ${denialLine(denial)}`);
     if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
   }
   return lines.join('\n');
