@@ -7,17 +7,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { findTemporalCli } from '../../src/server/dev-server.js';
 import { freePort } from '../../src/server/free-port.js';
 import { projectRoot } from '../../src/paths.js';
+import { rawHistory, type RawPayload } from '../helpers/history.js';
 import { World } from '../helpers/world.js';
-
-const { temporal } = proto;
-type RawPayload = proto.temporal.api.common.v1.IPayload;
 
 const KEY_ID = 'e2e-key-1';
 const encryptedEnv = { CONVO_ENCRYPTION_KEY: randomBytes(32).toString('base64'), CONVO_ENCRYPTION_KEY_ID: KEY_ID };
@@ -41,59 +37,6 @@ async function runTurn(world: World, prompt: string, reply: string): Promise<str
   expect(asked.stderr).toBe('');
   expect(asked.stdout.trim()).toBe(reply);
   return id;
-}
-
-/**
- * The workflow's history as the server holds it, read with a plain connection (no data converter), every page:
- * every event serialised to protobuf bytes, every payload found in it, and the gunzipped contents of every gzip
- * payload (and of gzip payloads inside those).
- */
-async function rawHistory(
-  world: World,
-  id: string,
-): Promise<{ bytes: Buffer; gunzipped: Buffer; payloads: RawPayload[] }> {
-  const connection = await Connection.connect({ address: world.config.temporalAddress });
-  try {
-    const events: proto.temporal.api.history.v1.IHistoryEvent[] = [];
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.getWorkflowExecutionHistory({
-        namespace: world.config.namespace,
-        execution: { workflowId: id },
-        maximumPageSize: 20,
-        nextPageToken,
-      });
-      events.push(...(page.history?.events ?? []));
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
-    expect(events.length).toBeGreaterThan(5);
-    const bytes = Buffer.concat(events.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish()));
-    const payloads: RawPayload[] = [];
-    const gunzipped: Buffer[] = [];
-    const visit = (value: unknown): void => {
-      if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
-      if (Array.isArray(value)) return value.forEach(visit);
-      const candidate = value as RawPayload;
-      if (candidate.data instanceof Uint8Array && candidate.metadata && typeof candidate.metadata === 'object') {
-        payloads.push(candidate);
-        if (Buffer.from(candidate.metadata.encoding ?? []).toString() === 'binary/gzip') {
-          const inner = gunzipSync(candidate.data);
-          gunzipped.push(inner);
-          visit(temporal.api.common.v1.Payload.decode(inner));
-        }
-      }
-      // Search attributes are indexed by the server, so they are never encoded (Convo's hold status, backend,
-      // account, turn count and reset time), and the SDK writes its patch markers' details (`{"id":"convo-visibility"}`)
-      // itself; neither holds conversation text, and the bytes checks above still cover them.
-      for (const [key, child] of Object.entries(value)) {
-        if (key !== 'searchAttributes' && key !== 'markerRecordedEventAttributes') visit(child);
-      }
-    };
-    visit(events);
-    return { bytes, gunzipped: Buffer.concat(gunzipped), payloads };
-  } finally {
-    await connection.close();
-  }
 }
 
 /** Payloads in `temporal workflow show --output json` (proto JSON: base64 metadata and data), decoded to text. */
