@@ -23,7 +23,8 @@ import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyRun, str
 import { linkUserLogin, opencodeEnv } from './data-dir.js';
 import { emptySummary, opencodeReply, summarize } from './events.js';
 import { startApiRelay, type ApiRelay } from './relay.js';
-import { opencodeConfig, runArgs } from './run-config.js';
+import { hideVars } from '../../turn/mcp-servers.js';
+import { opencodeConfig, opencodeOptionsProblem, runArgs } from './run-config.js';
 import { loadSettings, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
@@ -34,19 +35,37 @@ export const KILL_GRACE_MS = 2_000;
 /** Bound on `opencode import` and `opencode export`, ms. */
 export const HELPER_TIMEOUT_MS = 120_000;
 
+/** The provider keys opencode reads most often: secrets, passed to opencode and kept from its MCP servers. */
+const PROVIDER_KEYS = [
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+];
+
+/**
+ * What opencode reads from the worker's environment besides what every CLI needs: the provider keys, its own
+ * settings (`OPENCODE_*`; `opencodeEnv` drops those that would point it at other sessions or config) and the XDG
+ * folders of the worker user's global config and caches (its data folder is the turn's own). Another provider's key
+ * goes through `CONVO_CLI_ENV`.
+ */
+export const OPENCODE_ENV_VARS: readonly string[] = [
+  ...PROVIDER_KEYS,
+  'OPENCODE_*',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_STATE_HOME',
+];
+
 /**
  * The opencode plug-in. Its secrets are the provider keys opencode reads most often; its CLI is recognised by the
  * binary's file name (a worker's own path may contain "opencode").
  */
 export const plugin: BackendPlugin<OpencodeSettings> = {
   name: 'opencode',
-  secretEnvVars: [
-    'ANTHROPIC_API_KEY',
-    'OPENAI_API_KEY',
-    'OPENROUTER_API_KEY',
-    'GEMINI_API_KEY',
-    'GOOGLE_GENERATIVE_AI_API_KEY',
-  ],
+  secretEnvVars: PROVIDER_KEYS,
+  optionsProblem: opencodeOptionsProblem,
   loadSettings,
   describe: (settings) => `opencode at ${settings.path} (${settings.model})`,
   turnBackend,
@@ -60,6 +79,8 @@ export function turnBackend(settings: OpencodeSettings): TurnBackend {
     name: 'opencode',
     binaryPath: settings.path,
     binaryEnvVar: 'OPENCODE_PATH',
+    envVars: OPENCODE_ENV_VARS,
+    optionsProblem: opencodeOptionsProblem,
     prepare: (ctx) => prepareTurn(settings, ctx),
   };
 }
@@ -90,11 +111,11 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       await writeFile(instructionsFile, options.appendSystemPrompt);
     }
     const configFile = join(turnDir, 'opencode.json');
-    await writeFile(
-      configFile,
-      JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)),
-    );
-    const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
+    const mcp = Object.fromEntries(Object.entries(ctx.mcpServers).map(([n, s]) => [n, hideVars(s, PROVIDER_KEYS)]));
+    const config = opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile, mcp);
+    // 0600: the MCP servers' expanded secrets are in it.
+    await writeFile(configFile, JSON.stringify(config), { mode: 0o600 });
+    const env = opencodeEnv(ctx.cliEnv, dataHome, configFile, options.cwd);
 
     const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
       // Read through a file, as the run is; the lines runChild reads are the output (no second read of the file).
