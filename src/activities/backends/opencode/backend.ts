@@ -19,12 +19,19 @@ import { runChild, type ChildExit } from '../../turn/process.js';
 import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
 import { retryableStatus } from '../http-status.js';
 import { chatEntries } from './chat.js';
-import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyRun, stripAnsi } from './classify.js';
+import {
+  apiFailureOf,
+  apiFailureOfRelayed,
+  classifyApiFailure,
+  classifyRun,
+  isContextOverflow,
+  stripAnsi,
+} from './classify.js';
 import { linkUserLogin, opencodeEnv } from './data-dir.js';
 import { emptySummary, opencodeReply, summarize } from './events.js';
 import { startApiRelay, type ApiRelay } from './relay.js';
 import { hideVars } from '../../turn/mcp-servers.js';
-import { opencodeConfig, opencodeOptionsProblem, runArgs } from './run-config.js';
+import { opencodeConfig, opencodeOptionsProblem, opencodePermission, runArgs } from './run-config.js';
 import { loadSettings, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
@@ -88,14 +95,29 @@ export function turnBackend(settings: OpencodeSettings): TurnBackend {
 async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promise<BackendTurn> {
   const { input, turnDir } = ctx;
   const { options } = input;
+  if (input.kind === 'compact') {
+    // `opencode run --command compact` fails ("Unexpected server error", 1.18.33): compaction is the TUI's and the
+    // server's (`session.summarize`), not `run`'s. opencode compacts by itself when the context overflows.
+    throw ApplicationFailure.create({
+      type: 'InvalidRequest',
+      message: 'opencode cannot compact a session on demand (it compacts by itself when the context overflows)',
+      nonRetryable: true,
+    });
+  }
   const restored = ctx.transcript.length > 0 ? restoreSession(ctx.transcript) : undefined;
 
   // Model calls go through the relay, which ends the run at the first failure opencode would retry itself (unless
   // CONVO_CLI_MAX_RETRIES allows some): Temporal owns retries, and a 429 starts its durable wait at once.
   let relay: ApiRelay | undefined;
   let retryableFailures = 0;
+  let overflows = 0;
   if (settings.relay && settings.baseUrl) {
     relay = await startApiRelay(settings.baseUrl, (failure) => {
+      // opencode answers a context overflow by compacting and trying again, and again: one compaction may cure it, a
+      // second overflow ends the run (it would loop, compacting, for as long as the model overflows).
+      if (failure.mainLoop && isContextOverflow(failure) && ++overflows > 1) {
+        ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
+      }
       if (!failure.mainLoop || !retryableStatus(failure.status)) return;
       if (++retryableFailures > settings.cliMaxRetries)
         ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
@@ -192,6 +214,13 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       stream: {
         push(line) {
           const progress = summarize(summary, line);
+          // opencode's step bound only tells the model that tools are off; a model that calls them anyway is stopped.
+          if (options.maxTurns && summary.steps > options.maxTurns) {
+            ctx.stop({
+              type: 'InvalidRequest',
+              message: `opencode went past maxTurns (${options.maxTurns}): the model called tools after its last step; it was stopped`,
+            });
+          }
           if (summary.emptyStepsInARow >= MAX_EMPTY_STEPS) {
             ctx.stop({
               type: 'Hung',
@@ -220,6 +249,11 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       hungMessage: (ms) => `opencode made no progress for ${ms / 1000} s and was killed`,
       async capture() {
         const { raw } = exportCache ?? (await exportSession());
+        // A call of a tool the model was not offered counts as refused when the conversation's rules denied it.
+        const permission = opencodePermission(options) ?? {};
+        const denials = summary.refusals
+          .filter((r) => !r.unavailable || permission[r.tool] === 'deny')
+          .map(({ tool, input }) => ({ tool, input }));
         const result: Omit<TurnResult, 'transcript'> = {
           reply: opencodeReply(summary),
           costUsd: summary.costUsd,
@@ -231,6 +265,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
           },
           durationMs: runEnded - runStarted,
           numTurns: summary.steps,
+          ...(denials.length > 0 && { denials }),
         };
         return { transcript: renderTranscript(raw, ctx.transcript), result };
       },

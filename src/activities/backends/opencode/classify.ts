@@ -61,6 +61,11 @@ export function apiFailureOfRelayed(f: RelayedFailure): ApiFailure {
 /** A 400's message that says the prompt does not fit the context window (as opencode 1.18.33 tests it). */
 const CONTEXT_OVERFLOW = /prompt is too long|prompt too long|context overflow|tokens[^\n]*maximum/i;
 
+/** Whether a model API failure says the prompt does not fit the model's context window. */
+export function isContextOverflow(failure: { status?: number; message: string }): boolean {
+  return failure.status === 400 && CONTEXT_OVERFLOW.test(failure.message);
+}
+
 /**
  * Classifies an API failure.
  * - `ProviderAuthError`, 401, 403 → `Authentication`;
@@ -98,7 +103,7 @@ export function classifyApiFailure(failure: ApiFailure, now: Date): Classificati
   // opencode's own test for a context overflow (1.18.33: a 400 whose message says "prompt is too long", "prompt too
   // long", "context overflow", or "tokens" and "maximum"); it compacts and retries by itself first unless
   // compaction.auto is false. Before the status, which calls it InvalidRequest.
-  if (name === 'ContextOverflowError' || (status === 400 && CONTEXT_OVERFLOW.test(text))) {
+  if (name === 'ContextOverflowError' || isContextOverflow({ status, message: text })) {
     return { type: 'ContextOverflow', message };
   }
   if (name === 'MessageOutputLengthError') return { type: 'MaxOutputTokens', message };
