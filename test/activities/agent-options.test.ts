@@ -242,3 +242,45 @@ test('options the backend cannot honour, and a compaction with no session, are r
     message: 'a conversation with no session has nothing to compact',
   });
 });
+
+test('effort, fallback model, extra directories, deny rules and settings reach the CLI', async () => {
+  const extra = join(dir, 'extra-dir');
+  await mkdir(extra, { recursive: true });
+  model.script([
+    { toolUse: { name: 'Bash', input: { command: 'touch settings-proof.txt', description: 'touch' } } },
+    { toolUse: { name: 'Bash', input: { command: 'rm -f settings-proof.txt', description: 'remove' } } },
+    { text: 'ok' },
+  ]);
+  const result = await turn(
+    input('all the options', {
+      effort: 'high',
+      fallbackModel: 'claude-haiku-4-5',
+      addDirs: [extra],
+      disallowedTools: ['Bash(rm:*)'],
+      settings: { permissions: { allow: ['Bash(touch:*)', 'Bash(rm:*)'] } },
+    }),
+  );
+  expect(result.reply).toBe('ok');
+  const first = mainFor('all the options')[0]!;
+  expect(first.body).toContain('"effort":"high"');
+  expect(first.body).toContain(extra);
+  // The settings' rule let the file be made (Claude Code asks before a command creates one, which --print refuses);
+  // the deny rule wins over the settings' allow.
+  await expect(readFile(join(cwd, 'settings-proof.txt'))).resolves.toBeDefined();
+  expect(result.denials).toEqual([{ tool: 'Bash', input: 'rm -f settings-proof.txt' }]);
+});
+
+test('a fallback model takes over after three overloaded answers', async () => {
+  model.script({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' }, times: 3 });
+  const result = await turn(input('overloaded', { fallbackModel: 'claude-haiku-4-5' }));
+  const requests = mainFor('overloaded');
+  const main = requests[0]!.model;
+  expect(main).not.toBe('claude-haiku-4-5');
+  expect(requests.map((r) => [r.model, r.answer])).toEqual([
+    [main, '529'],
+    [main, '529'],
+    [main, '529'],
+    ['claude-haiku-4-5', 'text'],
+  ]);
+  expect(result.reply).toBe('Received 1 messages. Last user text: "overloaded"');
+});

@@ -42,6 +42,17 @@ export const CLAUDE_ENV_VARS: readonly string[] = [
   'GOOGLE_APPLICATION_CREDENTIALS',
 ];
 
+/**
+ * Claude Code 2.1.330 switches to `--fallback-model` after three 529 (overloaded) answers in a row, counted by its own
+ * retry loop: with fewer retries allowed it never gets there.
+ */
+export const FALLBACK_AFTER_RETRIES = 3;
+
+/** `CLAUDE_CODE_MAX_RETRIES` for a turn: the worker's, raised to {@link FALLBACK_AFTER_RETRIES} with a fallback model. */
+function cliMaxRetries(settings: ClaudeSettings, options: { fallbackModel?: string }): number {
+  return options.fallbackModel ? Math.max(settings.cliMaxRetries, FALLBACK_AFTER_RETRIES) : settings.cliMaxRetries;
+}
+
 /** Result subtypes of a run the conversation's own limits stopped (`--max-turns`, `--max-budget-usd`). */
 const LIMIT_STOPS = new Set(['error_max_turns', 'error_max_budget_usd']);
 
@@ -81,7 +92,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
           env: {
             ...ctx.cliEnv,
             CLAUDE_CONFIG_DIR: configDir,
-            CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries),
+            CLAUDE_CODE_MAX_RETRIES: String(cliMaxRetries(settings, input.options)),
             DISABLE_AUTOUPDATER: '1',
           },
           stdin: input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
