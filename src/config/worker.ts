@@ -3,7 +3,7 @@
  * `src/activities/backends/<name>/settings.ts`): where Temporal is, the task queue, the turn bounds, where turns make
  * their directories, the transcript store and what stays inline in history, metrics, and the payload keys.
  */
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { z } from 'zod';
 import { EncryptionEnv, encryptionKeys, type EncryptionKeys } from './codec-keys.js';
 import { loadConnectionConfig, type ConnectionConfig } from './connection.js';
@@ -28,6 +28,14 @@ const WorkerEnv = z
       .max(1024 * 1024)
       .default(256 * 1024),
     CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
+    CONVO_MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).optional(),
+    CONVO_CLI_ENV: z
+      .string()
+      .regex(
+        /^\s*([A-Za-z_][A-Za-z0-9_]*\s*(,\s*|$))*$/,
+        'must be variable names separated by commas, e.g. GH_TOKEN,NPM_TOKEN',
+      )
+      .optional(),
     CONVO_METRICS_ADDRESS: z
       .string()
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
@@ -56,6 +64,12 @@ export interface WorkerConfig extends ConnectionConfig, StoreConfig {
   shutdownGraceMs: number;
   /** What stays inline in workflow history (`CONVO_INLINE_*`, `CONVO_MAX_SEGMENTS`). */
   segmentPolicy: SegmentPolicy;
+  /** Turns this worker runs at once (`CONVO_MAX_CONCURRENT_TURNS`, default {@link defaultMaxConcurrentTurns}); more
+   * wait in the task queue for this or another worker. */
+  maxConcurrentTurns: number;
+  /** More variables of the worker's environment the CLIs get (`CONVO_CLI_ENV`, comma-separated names); Convo's own
+   * secrets never, even when named. */
+  cliEnvNames: string[];
   /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
   metricsAddress?: string;
   /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
@@ -81,7 +95,25 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       inlineTotalMaxBytes: e.CONVO_INLINE_TOTAL_MAX_BYTES,
       maxSegments: e.CONVO_MAX_SEGMENTS,
     },
+    maxConcurrentTurns: e.CONVO_MAX_CONCURRENT_TURNS ?? defaultMaxConcurrentTurns(),
+    cliEnvNames: (e.CONVO_CLI_ENV ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
     metricsAddress: e.CONVO_METRICS_ADDRESS,
     encryption: encryptionKeys(e),
   };
+}
+
+/** Memory a turn is given, bytes: a waiting `claude` 2.1.330 holds about 200 MB resident, plus its tools and MCP servers. */
+export const TURN_MEMORY_BYTES = 300 * 1024 * 1024;
+
+/**
+ * The default bound on a worker's concurrent turns: `min(cores × 4, ¾ of memory / 300 MB)`, at least 1. A turn mostly
+ * waits on the model, so a core serves several; memory is what runs out first on small machines (50 turns at once
+ * took 9.4 GB), and a quarter of it stays for the worker, the tools' bursts and the system.
+ * @param cores default: `os.availableParallelism()`; @param memoryBytes default: `os.totalmem()`.
+ */
+export function defaultMaxConcurrentTurns(cores = availableParallelism(), memoryBytes = totalmem()): number {
+  return Math.max(1, Math.min(cores * 4, Math.floor((memoryBytes * 0.75) / TURN_MEMORY_BYTES)));
 }

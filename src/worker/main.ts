@@ -7,6 +7,16 @@ import { TURN_DURATION_BUCKETS_MS, TURN_DURATION_METRIC } from '../activities/in
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker.js';
 import { describeConnection } from '../config/connection.js';
 import { createConvoWorker } from './worker.js';
+import { matchesEnvName, NEVER_CLI_ENV } from '../activities/turn/cli-env.js';
+
+/** `CONVO_CLI_ENV`'s names for the start line, saying which of them are Convo's own secrets and never passed. */
+export function describeCliEnv(names: readonly string[]): string {
+  const never = names.filter((n) => matchesEnvName(n, NEVER_CLI_ENV));
+  const passed = names.filter((n) => !never.includes(n));
+  return [passed.join(', '), never.length ? `(never: ${never.join(', ')}, Convo's own secrets)` : '']
+    .filter(Boolean)
+    .join(' ');
+}
 
 /**
  * Installs the SDK runtime with a Prometheus endpoint on `config.metricsAddress` (`GET /metrics`), when set. Must run
@@ -38,8 +48,9 @@ export async function runWorker(): Promise<void> {
     const encryption = config.encryption?.encryptKeyId
       ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}`
       : '';
+    const cliEnv = config.cliEnvNames.length > 0 ? `, CLIs also get ${describeCliEnv(config.cliEnvNames)}` : '';
     console.error(
-      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}${metrics}${encryption}`,
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}, at most ${config.maxConcurrentTurns} turns at once${cliEnv}${metrics}${encryption}`,
     );
     // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
     await worker.run();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { isBackendCli, loadBackends, secretEnvVars, type LoadedBackends } from '../activities/backends/registry.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { CONVO_SECRET_ENV } from '../activities/turn/cli-env.js';
 import { removeStaleTurnDirs } from '../activities/turn/turn-dir.js';
 import { createDataConverter, encodesFailures, encodingFailureConverterPath } from '../codec/data-converter.js';
 import type { WorkerConfig } from '../config/worker.js';
@@ -38,7 +39,9 @@ export function activityDeps(
 ): ActivityDeps {
   return {
     backends,
-    secretEnvVars: secretEnvVars(),
+    // Every secret the worker holds: each backend's provider keys and Convo's own.
+    secretEnvVars: [...secretEnvVars(), ...CONVO_SECRET_ENV],
+    cliEnvNames: config.cliEnvNames,
     hungAfterMs: config.hungAfterMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     workDir: config.workDir,
@@ -78,6 +81,8 @@ export async function createConvoWorker(
         ...(encodesFailures(config) ? { failureConverterPath: encodingFailureConverterPath } : {}),
       },
       shutdownGraceTime: config.shutdownGraceMs,
+      // Turns are this worker's only activities (besides joining an account, which is quick): the bound on them.
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentTurns,
       // Turn progress (heartbeat details) reaches the server, the Web UI and `convo watch` within about a second;
       // the SDK's default would hold it back for up to 80% of the heartbeat timeout (24 s).
       maxHeartbeatThrottleInterval: '1 second',

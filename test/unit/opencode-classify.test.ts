@@ -201,7 +201,9 @@ test('API failures map onto the shared types', () => {
   expect(of(408)).toBe('ServerError');
   expect(of(undefined, { retryable: true })).toBe('ServerError');
   expect(of(undefined)).toBe('Unknown');
-  expect(of(undefined, { name: 'ContextOverflowError' })).toBe('InvalidRequest');
+  expect(of(undefined, { name: 'ContextOverflowError' })).toBe('ContextOverflow');
+  expect(of(400, { message: 'prompt is too long: 210000 tokens > 200000 maximum' })).toBe('ContextOverflow');
+  expect(of(400, { message: 'max_tokens: must be positive' })).toBe('InvalidRequest');
   expect(of(undefined, { name: 'MessageOutputLengthError' })).toBe('MaxOutputTokens');
   expect(of(undefined, { name: 'UnknownError', message: 'Model not found: anthropic/nope' })).toBe('InvalidRequest');
   expect(

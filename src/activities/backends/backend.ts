@@ -11,7 +11,8 @@
  * ({@link BackendTurn.capture}). Everything else is the shared turn machinery: see `../turn/run-turn.ts`.
  */
 import type { ChatEntry } from '../../common/chat.js';
-import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { McpServers } from '../../common/agent-options.js';
+import type { ConversationOptions, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { ChildExit } from '../turn/process.js';
 
@@ -28,8 +29,15 @@ export interface Classification {
 /** What the machinery tells a backend about the turn it prepares. */
 export interface TurnContext {
   input: TurnInput;
-  /** The worker's environment: passed to the CLI (credentials, base URL). */
+  /** The worker's whole environment: for the backend's own reading (where the worker user's config lives). */
   env: NodeJS.ProcessEnv;
+  /**
+   * The CLI's environment: the allow-list of `env` (see `../turn/cli-env.ts`): what any CLI needs, the backend's
+   * {@link TurnBackend.envVars} and the names in `CONVO_CLI_ENV`; never Convo's own secrets.
+   */
+  cliEnv: NodeJS.ProcessEnv;
+  /** The conversation's MCP servers with their `${VAR}` references expanded (secrets: only in 0600 files of `turnDir`). */
+  mcpServers: McpServers;
   now: () => Date;
   /** This turn's private folder (under `CONVO_WORK_DIR`); deleted with everything in it after the turn. */
   turnDir: string;
@@ -109,6 +117,13 @@ export interface TurnBackend {
   /** The variable that sets {@link binaryPath}, named in `CliNotFound` messages. */
   readonly binaryEnvVar: string;
   /**
+   * The worker variables the CLI gets besides what every CLI needs: its provider credentials and settings (`PREFIX*`
+   * for every variable with that prefix).
+   */
+  readonly envVars: readonly string[];
+  /** See {@link BackendPlugin.optionsProblem}; the turn refuses such options with a non-retryable `InvalidRequest`. */
+  optionsProblem?(options: ConversationOptions): string | undefined;
+  /**
    * Restores the session onto this worker (inside `ctx.turnDir`) and plans the run.
    * @throws ApplicationFailure `TranscriptInvalid` or `SessionNotFound` when the transcript cannot be restored.
    */
@@ -129,6 +144,12 @@ export interface BackendPlugin<S = unknown> {
    * @throws ConfigError naming the variable that does not parse.
    */
   loadSettings(env: NodeJS.ProcessEnv): S;
+  /**
+   * Why this backend cannot honour `options`, on one line naming the option (e.g. `opencode has no equivalent of
+   * --json-schema (jsonSchema)`); undefined when it can. The client asks before `start` and `configure`; a turn asks
+   * again (for clients that do not) and fails with a non-retryable `InvalidRequest`.
+   */
+  optionsProblem?(options: ConversationOptions): string | undefined;
   /** One line for the worker's start message, e.g. `claude at /usr/bin/claude`. */
   describe(settings: S): string;
   /** The backend that runs turns with these settings. */

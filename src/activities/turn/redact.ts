@@ -1,16 +1,42 @@
 /** Keeping secrets out of what Convo stores: workflow history, logs and errors. */
+import { envNamesMatching } from './cli-env.js';
+
+/** Values shorter than this are not redacted: they would redact ordinary words; real keys and tokens are long. */
+const MIN_SECRET_LENGTH = 8;
 
 /**
- * Replaces every occurrence of a secret from `env` in `text` with `[redacted]`.
- * @param names the variables of `env` that hold secrets: every backend plug-in's `secretEnvVars` (see
- *   `secretEnvVars()` in `../backends/registry.ts`).
+ * Replaces every occurrence of a secret in `text` with `[redacted]`: the values of the variables of `env` that `names`
+ * matches, each comma-separated entry of them and what follows an `id:` prefix in one (`CONVO_DECRYPTION_KEYS` is
+ * `id:key,…`), and every string of `values`.
+ * @param names the variables of `env` that hold secrets (`PREFIX*` for a prefix): every backend plug-in's
+ *   `secretEnvVars` and Convo's own (`CONVO_SECRET_ENV` in `./cli-env.ts`).
+ * @param values more secrets, e.g. the values a turn's MCP config references.
  */
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv, names: readonly string[]): string {
+export function redactSecrets(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  names: readonly string[],
+  values: readonly string[] = [],
+): string {
   let out = text;
-  for (const name of names) {
-    const value = env[name];
-    // Very short values would redact ordinary words; real keys and tokens are long.
-    if (value && value.length >= 8) out = out.split(value).join('[redacted]');
-  }
+  for (const secret of secretValues(env, names, values)) out = out.split(secret).join('[redacted]');
   return out;
+}
+
+/** Every secret to redact, longest first (so that a secret containing another goes whole). */
+export function secretValues(
+  env: NodeJS.ProcessEnv,
+  names: readonly string[],
+  values: readonly string[] = [],
+): string[] {
+  const found = new Set<string>(values);
+  for (const name of envNamesMatching(env, names)) {
+    const value = env[name]!;
+    found.add(value);
+    for (const entry of value.split(',')) {
+      found.add(entry.trim());
+      found.add(entry.slice(entry.indexOf(':') + 1).trim());
+    }
+  }
+  return [...found].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }

@@ -15,6 +15,8 @@ import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversat
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import type { BackendTurn, Classification, TurnBackend } from '../backends/backend.js';
+import { cliEnv } from './cli-env.js';
+import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
 import { redactSecrets } from './redact.js';
 import { readSegments, transcriptChange, type SegmentPolicy } from './transcript-segments.js';
@@ -28,10 +30,16 @@ export interface TurnDeps {
   workDir: string;
   /** How often to heartbeat while the CLI is quiet, ms. */
   heartbeatIntervalMs: number;
-  /** The worker's environment: passed to the CLI (credentials, base URL) and used to redact secrets. */
+  /**
+   * The worker's environment: the CLI gets an allow-list of it (see `./cli-env.ts`), MCP configs' `${VAR}` references
+   * are expanded from it, secrets are redacted with it.
+   */
   env: NodeJS.ProcessEnv;
-  /** Names of the variables of `env` whose values are redacted: every backend's (`secretEnvVars()` of the registry). */
+  /** Names of the variables of `env` whose values are redacted (`PREFIX*` for a prefix): every backend's
+   * (`secretEnvVars()` of the registry) and Convo's own (`CONVO_SECRET_ENV`). */
   secretEnvVars: readonly string[];
+  /** More variables the CLI gets (`CONVO_CLI_ENV`); Convo's own secrets never, whatever this says. */
+  cliEnvNames?: readonly string[];
   now: () => Date;
   /** Where transcript segments too large for history live. */
   store: TranscriptStore;
@@ -43,7 +51,9 @@ export interface TurnDeps {
  * Runs one turn on `backend`.
  * @throws ApplicationFailure with a `type` from `TURN_ERROR_TYPES` and {@link TurnFailureDetails} as `details[0]`:
  *   `CwdNotFound`, `CliNotFound`, `TranscriptInvalid`, `SessionNotFound`, `Authentication`, `Billing`,
- *   `InvalidRequest`, `UsageLimit` (non-retryable); `ServerError`, `MaxOutputTokens` (retried once), `Hung`, `Unknown`.
+ *   `InvalidRequest` (also options the backend cannot honour, a compaction with no session, an MCP config naming a
+ *   variable the worker lacks), `ContextOverflow`, `UsageLimit` (non-retryable); `ServerError`, `MaxOutputTokens`
+ *   (retried once), `Hung`, `Unknown`.
  * @throws CancelledFailure when the activity is cancelled (the CLI's process group is killed first).
  */
 export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input: TurnInput): Promise<TurnResult> {
@@ -51,6 +61,9 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
   const { cwd } = input.options;
   await assertDirectory(cwd);
   await assertExecutable(backend);
+  assertRunnable(backend, input);
+  const mcp = expandMcpServers(input.options.mcpServers, deps.env);
+  const redact = (text: string): string => redactSecrets(text, deps.env, deps.secretEnvVars, mcp.values);
 
   const turnDir = await makeTurnDir(deps.workDir);
   const stop = new AbortController();
@@ -75,6 +88,8 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       backend.prepare({
         input,
         env: deps.env,
+        cliEnv: cliEnv(deps.env, backend.envVars, deps.cliEnvNames ?? []),
+        mcpServers: mcp.servers,
         now: deps.now,
         turnDir,
         transcript: before,
@@ -101,7 +116,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       const p = stream.progress();
       const progress: TurnProgress = {
         ...p,
-        lastToolInput: p.lastToolInput && redactSecrets(p.lastToolInput, deps.env, deps.secretEnvVars),
+        lastToolInput: p.lastToolInput && redact(p.lastToolInput),
         elapsedMs: Date.now() - started,
       };
       ctx.heartbeat(progress);
@@ -129,7 +144,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       clearInterval(heartbeats);
     }
 
-    const fail = (c: Classification): ApplicationFailure => failure(c, exit, turn!, deps, ctx.info.attempt);
+    const fail = (c: Classification): ApplicationFailure => failure(c, exit, turn!, redact, ctx.info.attempt);
     if (ctx.cancellationSignal.aborted) throw cancelled();
     if (hung) throw fail({ type: 'Hung', message: turn.hungMessage(deps.hungAfterMs) });
     if (exit.spawnError) {
@@ -148,9 +163,12 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       input.conversationId,
       deps.segmentPolicy,
     );
+    const { denials, structured } = captured.result;
     return {
       ...captured.result,
-      reply: redactSecrets(captured.result.reply, deps.env, deps.secretEnvVars),
+      reply: redact(captured.result.reply),
+      ...(denials && { denials: denials.map((d) => ({ tool: d.tool, input: redact(d.input) })) }),
+      ...(structured !== undefined && { structured: JSON.parse(redact(JSON.stringify(structured))) as unknown }),
       transcript: change,
     };
   } finally {
@@ -164,14 +182,14 @@ function failure(
   c: Classification,
   exit: ChildExit,
   turn: BackendTurn,
-  deps: Pick<TurnDeps, 'env' | 'secretEnvVars'>,
+  redact: (text: string) => string,
   attempt: number,
 ): ApplicationFailure {
   const details: TurnFailureDetails = {
     exitCode: exit.exitCode,
     signal: exit.signal,
     ...turn.failureDetails(),
-    stderrTail: redactSecrets(exit.stderrTail, deps.env, deps.secretEnvVars) || undefined,
+    stderrTail: redact(exit.stderrTail) || undefined,
     resetsAt: c.resetsAt?.toISOString(),
     resetSource: c.resetSource,
   };
@@ -179,7 +197,7 @@ function failure(
   const nonRetryable = NON_RETRYABLE_ERROR_TYPES.includes(c.type) || (c.type === 'MaxOutputTokens' && attempt >= 2);
   return ApplicationFailure.create({
     type: c.type,
-    message: redactSecrets(c.message, deps.env, deps.secretEnvVars),
+    message: redact(c.message),
     nonRetryable,
     details: [details],
     nextRetryDelay: c.retryAfterMs,
@@ -207,4 +225,14 @@ async function assertExecutable(backend: TurnBackend): Promise<void> {
       nonRetryable: true,
     });
   }
+}
+
+/** @throws ApplicationFailure `InvalidRequest` (non-retryable) for what this backend cannot run. */
+function assertRunnable(backend: TurnBackend, input: TurnInput): void {
+  const problem =
+    backend.optionsProblem?.(input.options) ??
+    (input.kind === 'compact' && input.transcript.length === 0
+      ? 'a conversation with no session has nothing to compact'
+      : undefined);
+  if (problem) throw ApplicationFailure.create({ type: 'InvalidRequest', message: problem, nonRetryable: true });
 }

@@ -40,6 +40,7 @@ export class ScriptedModelServer {
     private readonly format: 'sse' | 'json',
     private readonly maxInputTokens: number,
     private readonly keepMessages: boolean,
+    private readonly keepBodies: boolean,
   ) {}
 
   /** Answers requests that no scripted reply matches with `generate(request)` instead of the echo. */
@@ -55,6 +56,7 @@ export class ScriptedModelServer {
       options.format ?? 'sse',
       options.maxReportedInputTokens ?? Infinity,
       options.keepMessages ?? true,
+      options.keepBodies ?? false,
     );
     server.on('request', (req, res) => {
       instance.handle(req, res).catch((err: unknown) => {
@@ -134,6 +136,7 @@ export class ScriptedModelServer {
       return;
     }
     const recorded = recordRequest(req, path, body, this.seq++);
+    if (this.keepBodies) recorded.body = body;
     this.requests.push(recorded);
     const queued = this.queue.find((q) => q.when(recorded));
     if (queued && --queued.left <= 0) this.queue.splice(this.queue.indexOf(queued), 1);

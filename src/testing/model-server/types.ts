@@ -42,6 +42,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** What the server answered: `'text'`, `'tool_use'` or the HTTP status of a scripted error. */
   answer: string;
+  /** The whole request body as received (with `keepBodies`): tests look for what must never reach the model. */
+  body?: string;
 }
 
 /** A scripted reply. Exactly one of `text`, `toolUse` or `error`; `hold` and `delayMs` may accompany any. */
@@ -81,4 +83,6 @@ export interface ModelServerOptions {
   /** Keep each request's `messages` in `ScriptedModelServer.requests` (default true). Long runs turn it off: a
    * 500-turn conversation sends gigabytes of history in total. */
   keepMessages?: boolean;
+  /** Keep each request's whole body in `RecordedRequest.body` (default false). */
+  keepBodies?: boolean;
 }

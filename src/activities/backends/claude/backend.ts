@@ -5,14 +5,56 @@
  * failures) is shared: see `../../turn/run-turn.ts`.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TurnInput, TurnResult } from '../../../common/conversation.js';
+import type { TurnResult } from '../../../common/conversation.js';
+import { toolInputLine } from '../../turn/tool-input.js';
 import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend } from '../backend.js';
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
-import { emptySummary, summarize } from './events.js';
+import { emptySummary, summarize, type ResultEvent } from './events.js';
+import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
+
+/** Claude Code's credentials: secrets to redact, and kept from the MCP servers it starts. */
+const CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
+
+/**
+ * What Claude Code reads from the worker's environment besides what every CLI needs: its credentials, the API's
+ * address, models, headers and betas (`ANTHROPIC_*`), its own settings (`CLAUDE_CODE_*`, `DISABLE_*`, the MCP and Bash
+ * timeouts), Vertex AI's settings, and `IS_SANDBOX` (lets `--dangerously-skip-permissions` run as root). Bedrock's
+ * `AWS_*` credentials are Convo's store credentials too, and never passed.
+ */
+export const CLAUDE_ENV_VARS: readonly string[] = [
+  ...CREDENTIALS,
+  'ANTHROPIC_*',
+  'CLAUDE_CODE_*',
+  'DISABLE_*',
+  'IS_SANDBOX',
+  'MAX_THINKING_TOKENS',
+  'MCP_TIMEOUT',
+  'MCP_TOOL_TIMEOUT',
+  'MAX_MCP_OUTPUT_TOKENS',
+  'BASH_DEFAULT_TIMEOUT_MS',
+  'BASH_MAX_TIMEOUT_MS',
+  'VERTEX_*',
+  'CLOUD_ML_REGION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+];
+
+/**
+ * Claude Code 2.1.330 switches to `--fallback-model` after three 529 (overloaded) answers in a row, counted by its own
+ * retry loop: with fewer retries allowed it never gets there.
+ */
+export const FALLBACK_AFTER_RETRIES = 3;
+
+/** `CLAUDE_CODE_MAX_RETRIES` for a turn: the worker's, raised to {@link FALLBACK_AFTER_RETRIES} with a fallback model. */
+function cliMaxRetries(settings: ClaudeSettings, options: { fallbackModel?: string }): number {
+  return options.fallbackModel ? Math.max(settings.cliMaxRetries, FALLBACK_AFTER_RETRIES) : settings.cliMaxRetries;
+}
+
+/** Result subtypes of a run the conversation's own limits stopped (`--max-turns`, `--max-budget-usd`). */
+const LIMIT_STOPS = new Set(['error_max_turns', 'error_max_budget_usd']);
 
 /**
  * The Claude Code plug-in. Its secrets are Claude Code's API key and tokens; any process whose command line names
@@ -20,7 +62,8 @@ import { readTranscript, restoreTranscript, transcriptPath } from './transcript.
  */
 export const plugin: BackendPlugin<ClaudeSettings> = {
   name: 'claude',
-  secretEnvVars: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
+  secretEnvVars: CREDENTIALS,
+  optionsProblem: claudeOptionsProblem,
   loadSettings,
   describe: (settings) => `claude at ${settings.path}`,
   turnBackend,
@@ -34,29 +77,34 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
     name: 'claude',
     binaryPath: settings.path,
     binaryEnvVar: 'CLAUDE_PATH',
+    envVars: CLAUDE_ENV_VARS,
+    optionsProblem: claudeOptionsProblem,
     async prepare(ctx): Promise<BackendTurn> {
       const { input, turnDir: configDir, env } = ctx;
       await linkUserClaudeConfig(configDir, userClaudeConfig(env));
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
       await restoreTranscript(path, ctx.transcript);
+      const files = await writeRunFiles(configDir, input.options, ctx.mcpServers, CREDENTIALS);
       const summary = emptySummary();
       return {
         plan: {
-          args: runArgs(input),
+          args: runArgs(input, files),
           env: {
-            ...env,
+            ...ctx.cliEnv,
             CLAUDE_CONFIG_DIR: configDir,
-            CLAUDE_CODE_MAX_RETRIES: String(settings.cliMaxRetries),
+            CLAUDE_CODE_MAX_RETRIES: String(cliMaxRetries(settings, input.options)),
             DISABLE_AUTOUPDATER: '1',
           },
-          stdin: input.prompt,
+          stdin: input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
         },
         stream: {
           // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
           push: (line) => (summarize(summary, line), true),
           progress: () => progressOf(summary),
         },
-        classify: async (exit, now) => classifyRun(summary, exit, now),
+        // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
+        classify: async (exit, now) =>
+          summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
         failureDetails: () => ({
           resultSubtype: summary.result?.subtype,
           apiErrorStatus: summary.result?.api_error_status,
@@ -72,7 +120,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
           }
           const result = summary.result!;
           const turnResult: Omit<TurnResult, 'transcript'> = {
-            reply: result.result ?? '',
+            reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
             costUsd: result.total_cost_usd,
             usage: result.usage && {
               inputTokens: result.usage.input_tokens,
@@ -82,6 +130,8 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
             },
             durationMs: result.duration_ms,
             numTurns: result.num_turns,
+            ...(result.permission_denials?.length && { denials: denialsOf(result) }),
+            ...(result.structured_output != null && { structured: result.structured_output }),
           };
           return { transcript, result: turnResult };
         },
@@ -90,15 +140,16 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
   };
 }
 
-/** The CLI's arguments for a turn: `--session-id` on the first turn, `--resume` once there is a transcript. */
-export function runArgs(input: TurnInput): string[] {
-  const { options } = input;
-  const args = ['--print', '--output-format', 'stream-json', '--verbose'];
-  args.push(...(input.transcript.length > 0 ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));
-  if (options.model) args.push('--model', options.model);
-  if (options.systemPrompt) args.push('--system-prompt', options.systemPrompt);
-  if (options.appendSystemPrompt) args.push('--append-system-prompt', options.appendSystemPrompt);
-  if (options.permissionMode) args.push('--permission-mode', options.permissionMode);
-  for (const tool of options.allowedTools ?? []) args.push('--allowedTools', tool);
-  return args;
+/** The tool calls a run's `result` event says the CLI refused, each input on one line (not yet redacted). */
+function denialsOf(result: ResultEvent): NonNullable<TurnResult['denials']> {
+  return (result.permission_denials ?? []).map((d) => ({
+    tool: d.tool_name,
+    input: toolInputLine(d.tool_input) ?? '',
+  }));
+}
+
+/** The CLI's own words for a limit stop, e.g. `Reached maximum number of turns (3)`. */
+function limitMessage(result: ResultEvent): string {
+  const errors = (result.errors ?? []).filter((e): e is string => typeof e === 'string');
+  return errors.join('\n') || `stopped: ${result.subtype}`;
 }

@@ -11,7 +11,8 @@ import type { EventSummary } from './events.js';
 import { parseUsageLimitReset } from './reset-time.js';
 
 /**
- * Classifies a finished run. Returns undefined when the run succeeded (a `result` event with `is_error: false`).
+ * Classifies a finished run: `UsageLimit`, `SessionNotFound`, `ContextOverflow`, then by the API's status and error
+ * type (`Authentication`, `Billing`, `InvalidRequest`, `ServerError`), `MaxOutputTokens`, else `Unknown`. Returns undefined when the run succeeded (a `result` event with `is_error: false`).
  * @param now the worker's clock, for reset times given as a wall-clock time without a date.
  */
 export function classifyRun(summary: EventSummary, exit: ChildExit, now: Date): Classification | undefined {
@@ -41,6 +42,13 @@ export function classifyRun(summary: EventSummary, exit: ChildExit, now: Date): 
   if (resetFromText) return { type: 'UsageLimit', message, resetsAt: resetFromText, resetSource: 'text' };
 
   if (/No conversation found with session ID/i.test(text)) return { type: 'SessionNotFound', message };
+
+  // A 400 "prompt is too long" that the CLI's own compaction could not cure (Claude Code 2.1.330 compacts and retries
+  // once by itself; it gives up with terminal_reason "prompt_too_long" and "Prompt is too long · …"). Before the
+  // status, which calls it InvalidRequest.
+  if (result?.terminal_reason === 'prompt_too_long' || /prompt is too long/i.test(text)) {
+    return { type: 'ContextOverflow', message };
+  }
 
   const status = result?.api_error_status ?? undefined;
   const apiType = result?.api_error_type ?? undefined;

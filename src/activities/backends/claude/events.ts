@@ -74,6 +74,14 @@ export const ResultEvent = z
     total_cost_usd: z.number().optional(),
     duration_ms: z.number().optional(),
     usage: Usage.optional(),
+    /** Tool calls the CLI refused (not allowed by the tool rules or the permission mode). */
+    permission_denials: z
+      .array(
+        z.object({ tool_name: z.string(), tool_use_id: z.string().optional(), tool_input: z.unknown() }).passthrough(),
+      )
+      .optional(),
+    /** With `--json-schema`: the object the model gave the `StructuredOutput` tool, validated against the schema. */
+    structured_output: z.unknown().optional(),
   })
   .passthrough();
 export type ResultEvent = z.infer<typeof ResultEvent>;

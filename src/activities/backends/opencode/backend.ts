@@ -19,11 +19,19 @@ import { runChild, type ChildExit } from '../../turn/process.js';
 import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
 import { retryableStatus } from '../http-status.js';
 import { chatEntries } from './chat.js';
-import { apiFailureOf, apiFailureOfRelayed, classifyApiFailure, classifyRun, stripAnsi } from './classify.js';
+import {
+  apiFailureOf,
+  apiFailureOfRelayed,
+  classifyApiFailure,
+  classifyRun,
+  isContextOverflow,
+  stripAnsi,
+} from './classify.js';
 import { linkUserLogin, opencodeEnv } from './data-dir.js';
 import { emptySummary, opencodeReply, summarize } from './events.js';
 import { startApiRelay, type ApiRelay } from './relay.js';
-import { opencodeConfig, runArgs } from './run-config.js';
+import { hideVars } from '../../turn/mcp-servers.js';
+import { opencodeConfig, opencodeOptionsProblem, opencodePermission, runArgs } from './run-config.js';
 import { loadSettings, type OpencodeSettings } from './settings.js';
 import { lastAssistantError, parseExport, renderTranscript, restoreSession } from './transcript.js';
 
@@ -34,19 +42,37 @@ export const KILL_GRACE_MS = 2_000;
 /** Bound on `opencode import` and `opencode export`, ms. */
 export const HELPER_TIMEOUT_MS = 120_000;
 
+/** The provider keys opencode reads most often: secrets, passed to opencode and kept from its MCP servers. */
+const PROVIDER_KEYS = [
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+];
+
+/**
+ * What opencode reads from the worker's environment besides what every CLI needs: the provider keys, its own
+ * settings (`OPENCODE_*`; `opencodeEnv` drops those that would point it at other sessions or config) and the XDG
+ * folders of the worker user's global config and caches (its data folder is the turn's own). Another provider's key
+ * goes through `CONVO_CLI_ENV`.
+ */
+export const OPENCODE_ENV_VARS: readonly string[] = [
+  ...PROVIDER_KEYS,
+  'OPENCODE_*',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_STATE_HOME',
+];
+
 /**
  * The opencode plug-in. Its secrets are the provider keys opencode reads most often; its CLI is recognised by the
  * binary's file name (a worker's own path may contain "opencode").
  */
 export const plugin: BackendPlugin<OpencodeSettings> = {
   name: 'opencode',
-  secretEnvVars: [
-    'ANTHROPIC_API_KEY',
-    'OPENAI_API_KEY',
-    'OPENROUTER_API_KEY',
-    'GEMINI_API_KEY',
-    'GOOGLE_GENERATIVE_AI_API_KEY',
-  ],
+  secretEnvVars: PROVIDER_KEYS,
+  optionsProblem: opencodeOptionsProblem,
   loadSettings,
   describe: (settings) => `opencode at ${settings.path} (${settings.model})`,
   turnBackend,
@@ -60,6 +86,8 @@ export function turnBackend(settings: OpencodeSettings): TurnBackend {
     name: 'opencode',
     binaryPath: settings.path,
     binaryEnvVar: 'OPENCODE_PATH',
+    envVars: OPENCODE_ENV_VARS,
+    optionsProblem: opencodeOptionsProblem,
     prepare: (ctx) => prepareTurn(settings, ctx),
   };
 }
@@ -67,14 +95,29 @@ export function turnBackend(settings: OpencodeSettings): TurnBackend {
 async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promise<BackendTurn> {
   const { input, turnDir } = ctx;
   const { options } = input;
+  if (input.kind === 'compact') {
+    // `opencode run --command compact` fails ("Unexpected server error", 1.18.33): compaction is the TUI's and the
+    // server's (`session.summarize`), not `run`'s. opencode compacts by itself when the context overflows.
+    throw ApplicationFailure.create({
+      type: 'InvalidRequest',
+      message: 'opencode cannot compact a session on demand (it compacts by itself when the context overflows)',
+      nonRetryable: true,
+    });
+  }
   const restored = ctx.transcript.length > 0 ? restoreSession(ctx.transcript) : undefined;
 
   // Model calls go through the relay, which ends the run at the first failure opencode would retry itself (unless
   // CONVO_CLI_MAX_RETRIES allows some): Temporal owns retries, and a 429 starts its durable wait at once.
   let relay: ApiRelay | undefined;
   let retryableFailures = 0;
+  let overflows = 0;
   if (settings.relay && settings.baseUrl) {
     relay = await startApiRelay(settings.baseUrl, (failure) => {
+      // opencode answers a context overflow by compacting and trying again, and again: one compaction may cure it, a
+      // second overflow ends the run (it would loop, compacting, for as long as the model overflows).
+      if (failure.mainLoop && isContextOverflow(failure) && ++overflows > 1) {
+        ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
+      }
       if (!failure.mainLoop || !retryableStatus(failure.status)) return;
       if (++retryableFailures > settings.cliMaxRetries)
         ctx.stop(classifyApiFailure(apiFailureOfRelayed(failure), ctx.now()));
@@ -90,11 +133,11 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       await writeFile(instructionsFile, options.appendSystemPrompt);
     }
     const configFile = join(turnDir, 'opencode.json');
-    await writeFile(
-      configFile,
-      JSON.stringify(opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile)),
-    );
-    const env = opencodeEnv(ctx.env, dataHome, configFile, options.cwd);
+    const mcp = Object.fromEntries(Object.entries(ctx.mcpServers).map(([n, s]) => [n, hideVars(s, PROVIDER_KEYS)]));
+    const config = opencodeConfig(settings, options, relay?.url ?? settings.baseUrl, instructionsFile, mcp);
+    // 0600: the MCP servers' expanded secrets are in it.
+    await writeFile(configFile, JSON.stringify(config), { mode: 0o600 });
+    const env = opencodeEnv(ctx.cliEnv, dataHome, configFile, options.cwd);
 
     const helper = async (args: string[], what: string): Promise<{ exit: ChildExit; stdout: string }> => {
       // Read through a file, as the run is; the lines runChild reads are the output (no second read of the file).
@@ -171,6 +214,13 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       stream: {
         push(line) {
           const progress = summarize(summary, line);
+          // opencode's step bound only tells the model that tools are off; a model that calls them anyway is stopped.
+          if (options.maxTurns && summary.steps > options.maxTurns) {
+            ctx.stop({
+              type: 'InvalidRequest',
+              message: `opencode went past maxTurns (${options.maxTurns}): the model called tools after its last step; it was stopped`,
+            });
+          }
           if (summary.emptyStepsInARow >= MAX_EMPTY_STEPS) {
             ctx.stop({
               type: 'Hung',
@@ -199,6 +249,11 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       hungMessage: (ms) => `opencode made no progress for ${ms / 1000} s and was killed`,
       async capture() {
         const { raw } = exportCache ?? (await exportSession());
+        // A call of a tool the model was not offered counts as refused when the conversation's rules denied it.
+        const permission = opencodePermission(options) ?? {};
+        const denials = summary.refusals
+          .filter((r) => !r.unavailable || permission[r.tool] === 'deny')
+          .map(({ tool, input }) => ({ tool, input }));
         const result: Omit<TurnResult, 'transcript'> = {
           reply: opencodeReply(summary),
           costUsd: summary.costUsd,
@@ -210,6 +265,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
           },
           durationMs: runEnded - runStarted,
           numTurns: summary.steps,
+          ...(denials.length > 0 && { denials }),
         };
         return { transcript: renderTranscript(raw, ctx.transcript), result };
       },

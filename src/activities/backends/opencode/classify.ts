@@ -58,13 +58,22 @@ export function apiFailureOfRelayed(f: RelayedFailure): ApiFailure {
   };
 }
 
+/** A 400's message that says the prompt does not fit the context window (as opencode 1.18.33 tests it). */
+const CONTEXT_OVERFLOW = /prompt is too long|prompt too long|context overflow|tokens[^\n]*maximum/i;
+
+/** Whether a model API failure says the prompt does not fit the model's context window. */
+export function isContextOverflow(failure: { status?: number; message: string }): boolean {
+  return failure.status === 400 && CONTEXT_OVERFLOW.test(failure.message);
+}
+
 /**
  * Classifies an API failure.
  * - `ProviderAuthError`, 401, 403 → `Authentication`;
  * - 402, or a body naming a billing problem (`billing_error`, `insufficient_quota`, "credit balance") → `Billing`;
  * - 429 with `retry-after-ms` / `retry-after` (seconds or an HTTP date) → `UsageLimit` until then (the account waits
  *   on a durable timer); 429 without → `ServerError` (Temporal's backoff);
- * - `ContextOverflowError`, other 4xx, "Model not found" → `InvalidRequest`;
+ * - `ContextOverflowError`, or a 400 saying the prompt is too long → `ContextOverflow`;
+ * - other 4xx, "Model not found" → `InvalidRequest`;
  * - `MessageOutputLengthError` → `MaxOutputTokens`;
  * - 408, 409, 5xx (529 overloaded included), or retryable without a status (connection errors) → `ServerError`;
  * - anything else → `Unknown`.
@@ -91,7 +100,12 @@ export function classifyApiFailure(failure: ApiFailure, now: Date): Classificati
     }
     return { type: 'ServerError', message };
   }
-  if (name === 'ContextOverflowError') return { type: 'InvalidRequest', message };
+  // opencode's own test for a context overflow (1.18.33: a 400 whose message says "prompt is too long", "prompt too
+  // long", "context overflow", or "tokens" and "maximum"); it compacts and retries by itself first unless
+  // compaction.auto is false. Before the status, which calls it InvalidRequest.
+  if (name === 'ContextOverflowError' || isContextOverflow({ status, message: text })) {
+    return { type: 'ContextOverflow', message };
+  }
   if (name === 'MessageOutputLengthError') return { type: 'MaxOutputTokens', message };
   if (/model not found/i.test(failure.message)) return { type: 'InvalidRequest', message };
   if (byStatus === 'InvalidRequest') return { type: 'InvalidRequest', message };

@@ -90,6 +90,12 @@ export interface EventSummary {
   costUsd: number;
   /** `error` events, in order. */
   errors: OpencodeError[];
+  /**
+   * Tool calls opencode refused: by a permission rule, or by asking (which `run` answers no); and calls of a tool
+   * its permissions took from the model (opencode turns those into its `invalid` tool, keeping only the name, so
+   * `input` is empty and `unavailable` is set: the backend keeps those its config denied).
+   */
+  refusals: Array<{ tool: string; input: string; unavailable?: boolean }>;
   /** Lines that were not JSON events. */
   textLines: string[];
 }
@@ -105,6 +111,7 @@ export function emptySummary(): EventSummary {
     tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     costUsd: 0,
     errors: [],
+    refusals: [],
     textLines: [],
   };
 }
@@ -143,6 +150,8 @@ export function summarize(summary: EventSummary, line: string): boolean {
       if (!part.success) return false;
       summary.toolCalls.push(part.data.tool);
       summary.lastToolInput = toolInputLine(part.data.state?.input);
+      const refusal = refusalOf(part.data);
+      if (refusal) summary.refusals.push(refusal);
       summary.emptyStepsInARow = 0;
       return true;
     }
@@ -177,6 +186,22 @@ export function summarize(summary: EventSummary, line: string): boolean {
     default:
       return false;
   }
+}
+
+/** The errors of a refused call (opencode 1.18.33's `PermissionRejectedError` and `PermissionDeniedError`). */
+const REFUSED = /rejected permission to use|specified a rule which prevents you/i;
+
+/** The refusal a finished tool call shows, if it is one (see {@link EventSummary.refusals}). */
+function refusalOf(part: z.infer<typeof ToolPart>): EventSummary['refusals'][number] | undefined {
+  const { state } = part;
+  if (state?.status === 'error' && typeof state.error === 'string' && REFUSED.test(state.error)) {
+    return { tool: part.tool, input: toolInputLine(state.input) ?? '' };
+  }
+  const input = state?.input as { tool?: unknown; error?: unknown } | undefined;
+  if (part.tool === 'invalid' && typeof input?.tool === 'string' && /unavailable tool/i.test(String(input.error))) {
+    return { tool: input.tool, input: '', unavailable: true };
+  }
+  return undefined;
 }
 
 /**
