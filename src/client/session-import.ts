@@ -57,9 +57,7 @@ export function claudeSessionId(session: ImportSession): string {
 
 /**
  * What an imported conversation's first run starts from. `imported` tells the workflow that, although it starts
- * from a carried state, it is a new conversation (it still joins its account). (`ConversationCarry` gains
- * `imported?: boolean` with the workflow's part of issue 11; until it does, the field is added here, and a workflow
- * without it reads the carry like any other.)
+ * from a carried state, it is a new conversation (it still joins its account).
  */
 export type ImportedCarry = ConversationCarry & { imported: true };
 

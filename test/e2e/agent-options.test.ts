@@ -2,10 +2,8 @@
  * The agent's options from the command line, end to end (real dev server, `convo worker`, `claude`, the scripted
  * model server, the real `convo` command): `--mcp-config` files checked at start and kept as `${VAR}` references in
  * the workflow input; `convo configure` refused before anything is sent; a session exported with `convo export`,
- * continued locally with the real `claude --resume`, and brought back with `convo start --import`.
- *
- * Tests under {@link afterMerge} need the workflow and activity parts of issue 11 (the `configure` and `compact`
- * updates, denials and costs on turns, the budget wait): they are skipped until `CONVO_ISSUE11_MERGED=1`.
+ * continued locally with the real `claude --resume`, and brought back with `convo start --import`; `configure` through
+ * its update, a refused tool call named by `ask` and `show`, `convo compact`, and a spent budget's wait.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,9 +12,6 @@ import { execa } from 'execa';
 import { loadSettings } from '../../src/activities/backends/claude/settings.js';
 import type { ConversationOptions, ConversationState } from '../../src/common/conversation.js';
 import { TEST_API_KEY, World } from '../helpers/world.js';
-
-/** The parts of issue 11 that come from the workflow's and activities' branches. */
-const afterMerge = process.env.CONVO_ISSUE11_MERGED === '1' ? test : test.skip;
 
 let world: World;
 beforeAll(async () => {
@@ -187,7 +182,7 @@ test('show prints the total cost', async () => {
   expect(shown.stdout).toMatch(/^ {2}cost \$\d+\.\d+$/m);
 });
 
-afterMerge('configure through the update: a revision, recorded in state and on the next turn', async () => {
+test('configure through the update: a revision, recorded in state and on the next turn', async () => {
   const id = await world.client.start({ cwd: await world.workspace('configure') });
   const configured = await world.convo(['configure', id, '--max-turns', '3', '--allowed-tools', 'Read']);
   expect(configured.stdout.trim()).toBe(`configured ${id}: revision 1 (applies from the next turn)`);
@@ -207,31 +202,28 @@ afterMerge('configure through the update: a revision, recorded in state and on t
   await expectRefusal(['configure', id, '--max-turns', '2'], `convo: conversation ${id} is closed`);
 });
 
-afterMerge(
-  'a refused tool call: ask names it and the option that allows it; show and show --json list it',
-  async () => {
-    const cwd = await world.workspace('refused');
-    const id = await world.client.start({ cwd });
-    world.model.script([
-      { toolUse: { name: 'Bash', input: { command: 'echo hi > out.txt' } } },
-      { text: 'Could not write.' },
-    ]);
-    const asked = await world.convo(['ask', id, 'write hi to out.txt']);
-    expect(asked.exitCode).toBe(0);
-    expect(asked.stdout.trim()).toBe('Could not write.');
-    expect(asked.stderr.split('\n')).toEqual([
-      '✗ refused Bash: echo hi > out.txt',
-      'the CLI refused this call; to allow from the next turn on:',
-      `  convo configure ${id} --allowed-tools 'Bash(echo:*)'`,
-      '',
-    ]);
-    expect((await world.convo(['show', id])).stdout).toContain('      ✗ refused Bash: echo hi > out.txt');
-    const state = JSON.parse((await world.convo(['show', id, '--json'])).stdout) as ConversationState;
-    expect(state.turns[0]?.denials).toEqual([{ tool: 'Bash', input: 'echo hi > out.txt' }]);
-  },
-);
+test('a refused tool call: ask names it and the option that allows it; show and show --json list it', async () => {
+  const cwd = await world.workspace('refused');
+  const id = await world.client.start({ cwd });
+  world.model.script([
+    { toolUse: { name: 'Bash', input: { command: 'echo hi > out.txt' } } },
+    { text: 'Could not write.' },
+  ]);
+  const asked = await world.convo(['ask', id, 'write hi to out.txt']);
+  expect(asked.exitCode).toBe(0);
+  expect(asked.stdout.trim()).toBe('Could not write.');
+  expect(asked.stderr.split('\n')).toEqual([
+    '✗ refused Bash: echo hi > out.txt',
+    'the CLI refused this call; to allow from the next turn on:',
+    `  convo configure ${id} --allowed-tools 'Bash(echo:*)'`,
+    '',
+  ]);
+  expect((await world.convo(['show', id])).stdout).toContain('      ✗ refused Bash: echo hi > out.txt');
+  const state = JSON.parse((await world.convo(['show', id, '--json'])).stdout) as ConversationState;
+  expect(state.turns[0]?.denials).toEqual([{ tool: 'Bash', input: 'echo hi > out.txt' }]);
+});
 
-afterMerge('compact: a turn of kind compact, its reply printed', async () => {
+test('compact: a turn of kind compact, its reply printed', async () => {
   const id = await world.client.start({ cwd: await world.workspace('compact') });
   await world.client.ask(id, 'something to compact');
   const compacted = await world.convo(['compact', id]);
@@ -241,19 +233,16 @@ afterMerge('compact: a turn of kind compact, its reply printed', async () => {
   expect((await world.convo(['show', id])).stdout).toMatch(/turn 2 completed: \(compaction\)/);
 });
 
-afterMerge(
-  'a spent budget waits for a person; show says how to raise it; configure raises it and the turn runs',
-  async () => {
-    const id = await world.client.start({ cwd: await world.workspace('budget'), maxCostUsd: 0.000001 });
-    await world.client.ask(id, 'spend something');
-    await world.client.send(id, 'over budget');
-    await world.waitForState(id, (s) => s.status === 'needs_attention');
-    const shown = await world.convo(['show', id]);
-    expect(shown.stdout).toContain('needs attention: BudgetExceeded');
-    expect(shown.stdout).toContain(`with \`convo configure ${id} --max-cost-usd N\``);
-    expect((await world.convo(['configure', id, '--max-cost-usd', '100'])).exitCode).toBe(0);
-    const done = await world.waitForState(id, (s) => s.turns[1]?.status === 'completed');
-    expect(done.costUsd).toBeGreaterThan(0);
-    expect((await world.convo(['show', id])).stdout).toMatch(/cost \$[\d.]+ of \$100\.00 budget/);
-  },
-);
+test('a spent budget waits for a person; show says how to raise it; configure raises it and the turn runs', async () => {
+  const id = await world.client.start({ cwd: await world.workspace('budget'), maxCostUsd: 0.000001 });
+  await world.client.ask(id, 'spend something');
+  await world.client.send(id, 'over budget');
+  await world.waitForState(id, (s) => s.status === 'needs_attention');
+  const shown = await world.convo(['show', id]);
+  expect(shown.stdout).toContain('needs attention: BudgetExceeded');
+  expect(shown.stdout).toContain(`with \`convo configure ${id} --max-cost-usd N\``);
+  expect((await world.convo(['configure', id, '--max-cost-usd', '100'])).exitCode).toBe(0);
+  const done = await world.waitForState(id, (s) => s.turns[1]?.status === 'completed');
+  expect(done.costUsd).toBeGreaterThan(0);
+  expect((await world.convo(['show', id])).stdout).toMatch(/cost \$[\d.]+ of \$100\.00 budget/);
+});
