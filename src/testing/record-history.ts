@@ -4,7 +4,8 @@
  *
  * Runs a fixed scenario on a fresh dev server with an in-process worker and the real `claude` against the scripted
  * model server: a turn that completes, a turn held for 3.5 s (long enough for current-details refreshes, where the
- * code has them), a turn cancelled with `cancelTurn` (where the code has it), another turn, then `close`. Writes
+ * code has them), a turn cancelled with `cancelTurn` (where the code has it), a `configure` then a turn and a
+ * `compact` (where the code has them), another turn, then `close`. Writes
  * `test/fixtures/histories/NAME.binpb`: the `temporal.api.history.v1.History` protobuf, binary (the SDK's JSON
  * conversion fails with the protobufjs copies npm installs here); payloads gzip-encoded by Convo's codec, never
  * encrypted. Run it from a checkout of the Convo version to record.
@@ -59,6 +60,12 @@ async function main(name: string): Promise<void> {
         await doomed.arrived;
         await client.cancel(id);
         doomed.release();
+      }
+      // Versions before issue 11 have no configure and compact updates.
+      if (typeof client.configure === 'function') {
+        await client.configure(id, { maxTurns: 5, maxCostUsd: 100 });
+        await client.ask(id, 'a configured turn');
+        await client.compact(id);
       }
       await client.ask(id, 'last turn');
       await client.close(id);

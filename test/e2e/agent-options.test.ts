@@ -216,7 +216,6 @@ test('a refused tool call: ask names it and the option that allows it; show and 
     '✗ refused Bash: echo hi > out.txt',
     'the CLI refused this call; to allow from the next turn on:',
     `  convo configure ${id} --allowed-tools 'Bash(echo:*)'`,
-    '',
   ]);
   expect((await world.convo(['show', id])).stdout).toContain('      ✗ refused Bash: echo hi > out.txt');
   const state = JSON.parse((await world.convo(['show', id, '--json'])).stdout) as ConversationState;
@@ -228,7 +227,7 @@ test('compact: a turn of kind compact, its reply printed', async () => {
   await world.client.ask(id, 'something to compact');
   const compacted = await world.convo(['compact', id]);
   expect(compacted.exitCode).toBe(0);
-  expect(compacted.stdout.trim()).not.toBe('');
+  expect(compacted.stdout.trim()).toMatch(new RegExp(`^compacted ${id}: turn 2 \\(\\$\\d+\\.\\d{4}\\)$`));
   expect((await world.client.state(id)).turns.at(-1)).toMatchObject({ kind: 'compact', status: 'completed' });
   expect((await world.convo(['show', id])).stdout).toMatch(/turn 2 completed: \(compaction\)/);
 });

@@ -1,5 +1,6 @@
 /**
- * `convo compact`: compacts a conversation's session now (the CLI's own compaction) and prints its reply.
+ * `convo compact`: compacts a conversation's session now (the CLI's own compaction) and says so, with the CLI's reply
+ * when it gave one (Claude Code's `/compact` replies with nothing: its summary goes into the transcript).
  */
 import type { Command } from 'commander';
 import { withProgress } from '../spinner.js';
@@ -13,8 +14,10 @@ export function compactCommand(program: Command): void {
     .argument('<id>')
     .action(async (id: string) =>
       withClient(async (client) => {
-        const { reply } = await withProgress(client, id, client.compact(id));
-        console.log(reply);
+        const { reply, index, costUsd } = await withProgress(client, id, client.compact(id));
+        const cost = costUsd === undefined ? '' : ` ($${costUsd.toFixed(4)})`;
+        console.log(`compacted ${id}: turn ${index + 1}${cost}`);
+        if (reply.trim()) console.log(reply);
       }),
     );
 }
