@@ -47,7 +47,7 @@ async function describe(history: History): Promise<{ patches: string[]; timers: 
   return { patches, timers };
 }
 
-test('the fixtures are what they claim: before the Web UI work, before the details refresh, and with it', async () => {
+test('the fixtures are what they claim: before the Web UI work, before the details refresh, with it, and with issue 11', async () => {
   // Issues 2-4 (36fbf5d): no patches at all.
   expect(await describe(await load('before-visibility-36fbf5d.binpb'))).toEqual({ patches: [], timers: [] });
   const before = await describe(await load('before-details-refresh-3406077.binpb'));
@@ -56,11 +56,14 @@ test('the fixtures are what they claim: before the Web UI work, before the detai
   expect(after.patches).toEqual(['convo-visibility', 'convo-elapsed']);
   expect(after.timers.length).toBeGreaterThan(3);
   expect(after.timers.every((t) => /^refresh current details: turn \d running$/.test(t))).toBe(true);
+  // Issue 11: configure, a configured turn and a compaction, with the CostUsd upserts behind their own patch.
+  const agent = await describe(await load('agent-options.binpb'));
+  expect(agent.patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
 });
 
 test("every recorded history replays on today's workflow code", async () => {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.binpb')).sort();
-  expect(names.length).toBeGreaterThanOrEqual(3);
+  expect(names.length).toBeGreaterThanOrEqual(4);
   for (const name of names) {
     const history = await load(name);
     // Throws DeterminismViolationError (or a workflow task failure) when the code no longer matches the history.
