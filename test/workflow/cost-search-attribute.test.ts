@@ -3,61 +3,40 @@
  * with the turn activity faked: a conversation started with search attributes, as the client starts them, shows the
  * total its turns cost; its history records the patch that brought it.
  */
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { joinAccount } from '../../src/activities/account.js';
 import type { TurnInput, TurnResult } from '../../src/common/conversation.js';
 import { ConversationStatusKey, CostUsdKey } from '../../src/common/search-attributes.js';
-import { workflowsPath } from '../../src/worker/worker.js';
 import { askUpdate, closeSignal } from '../../src/workflows/messages.js';
 import { conversationWorkflow } from '../../src/workflows/conversation/workflow.js';
-
-const address = process.env.TEMPORAL_ADDRESS!;
+import { withDevServerWorker } from '../helpers/dev-server-worker.js';
 
 test('CostUsd follows the total the turns cost', async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const runTurn = async (input: TurnInput): Promise<TurnResult> => ({
     reply: `echo ${input.prompt}`,
     costUsd: 0.25,
     transcript: { mode: 'append', segments: [] },
   });
-  const taskQueue = `cost-${Date.now()}`;
-  const nativeConnection = await NativeConnection.connect({ address });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: { runTurn, joinAccount },
-  });
-  try {
-    await worker.runUntil(async () => {
-      const handle = await client.workflow.start(conversationWorkflow, {
-        workflowId: taskQueue,
-        taskQueue,
-        args: [{ cwd: '/tmp', account: taskQueue }],
-        typedSearchAttributes: [{ key: ConversationStatusKey, value: 'idle' }],
-      });
-      await handle.executeUpdate(askUpdate, { args: ['one'] });
-      await handle.executeUpdate(askUpdate, { args: ['two'] });
-      await handle.signal(closeSignal);
-      await handle.result();
-      const { typedSearchAttributes } = await handle.describe();
-      expect(typedSearchAttributes.get(CostUsdKey)).toBeCloseTo(0.5);
-      expect(typedSearchAttributes.get(ConversationStatusKey)).toBe('closed');
-      const { events } = await handle.fetchHistory();
-      const patches = events!
-        .map((e) => e.markerRecordedEventAttributes)
-        .filter((m) => m?.markerName === 'core_patch')
-        .map(
-          (m) =>
-            (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id,
-        );
-      expect(patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
+  await withDevServerWorker('cost', runTurn, async (client, taskQueue) => {
+    const handle = await client.workflow.start(conversationWorkflow, {
+      workflowId: taskQueue,
+      taskQueue,
+      args: [{ cwd: '/tmp', account: taskQueue }],
+      typedSearchAttributes: [{ key: ConversationStatusKey, value: 'idle' }],
     });
-  } finally {
-    await nativeConnection.close();
-    await connection.close();
-  }
+    await handle.executeUpdate(askUpdate, { args: ['one'] });
+    await handle.executeUpdate(askUpdate, { args: ['two'] });
+    await handle.signal(closeSignal);
+    await handle.result();
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(CostUsdKey)).toBeCloseTo(0.5);
+    expect(typedSearchAttributes.get(ConversationStatusKey)).toBe('closed');
+    const { events } = await handle.fetchHistory();
+    const patches = events!
+      .map((e) => e.markerRecordedEventAttributes)
+      .filter((m) => m?.markerName === 'core_patch')
+      .map(
+        (m) =>
+          (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id,
+      );
+    expect(patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
+  });
 });
