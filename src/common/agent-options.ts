@@ -9,6 +9,7 @@
  * history, and a stdio server's environment gets only the variables its config names.
  */
 import { z } from 'zod';
+import { ApprovalRule } from './approvals.js';
 
 /** A `${VAR}` reference in an MCP server's strings (POSIX variable names). */
 export const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -68,6 +69,10 @@ export const AgentOptions = z.object({
   settings: z.record(z.string(), z.unknown()).optional(),
   /** The most the conversation may spend, US dollars: a turn does not start once the total reaches it. */
   maxCostUsd: z.number().positive().optional(),
+  /** Tool calls matching these rules wait for a person's decision (`needs_approval`); others follow the tool rules. */
+  approve: z.array(ApprovalRule).optional(),
+  /** Undecided calls are denied after this long, s (a durable timer); unset: they wait for ever. */
+  approvalTimeoutS: z.number().int().positive().optional(),
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;
 

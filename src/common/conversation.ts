@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentOptions, type ToolDenial } from './agent-options.js';
+import type { PendingToolCall, ToolDecision } from './approvals.js';
 import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
 
@@ -79,6 +80,8 @@ export const ConfigureInput = z.strictObject({
   jsonSchema: clearable(o.jsonSchema),
   settings: clearable(o.settings),
   maxCostUsd: clearable(o.maxCostUsd),
+  approve: clearable(o.approve),
+  approvalTimeoutS: clearable(o.approvalTimeoutS),
 });
 export type ConfigureInput = z.infer<typeof ConfigureInput>;
 
@@ -102,7 +105,14 @@ export function promptProblem(prompt: unknown): string | undefined {
 }
 
 /** Where a conversation is in its life. */
-export const CONVERSATION_STATUSES = ['idle', 'running', 'rate_limited', 'needs_attention', 'closed'] as const;
+export const CONVERSATION_STATUSES = [
+  'idle',
+  'running',
+  'rate_limited',
+  'needs_attention',
+  'needs_approval',
+  'closed',
+] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 export const TURN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
@@ -141,6 +151,10 @@ export interface TurnRecord {
   structured?: unknown;
   /** The revision of the options the turn ran with (0: as started; `configure` adds one). */
   optionsRevision?: number;
+  /** While the turn waits for a person's decision on a tool call (status `needs_approval`): that call. */
+  pending?: PendingToolCall;
+  /** The decisions people made on this turn's paused calls, in order. */
+  decisions?: ToolDecision[];
 }
 
 /** The `state` query's answer. */
@@ -172,6 +186,8 @@ export interface ConversationState {
   options: ConversationOptions;
   /** Every `configure`, oldest first. */
   configurations: Configuration[];
+  /** While `needs_approval`: the tool call (or question) waiting for a decision. */
+  pending?: PendingToolCall;
 }
 
 /** A completed turn's answer to `ask`. */
@@ -221,6 +237,13 @@ export interface TurnInput {
   kind?: 'prompt' | 'compact';
   /** With `maxCostUsd`: what is left of the budget, US dollars (passed as the CLI's own cap where it has one). */
   remainingBudgetUsd?: number;
+  /**
+   * Set when this run continues a turn whose run paused at a tool call: the CLI resumes the session with nothing on
+   * stdin (no new prompt) and re-announces the paused call, which `decisions` then decides.
+   */
+  continues?: boolean;
+  /** Every decision made on this turn so far (the hook answers a re-announced call from these, by `toolUseId`). */
+  decisions?: ToolDecision[];
 }
 
 /**
@@ -263,4 +286,9 @@ export interface TurnResult {
   denials?: ToolDenial[];
   /** With `jsonSchema`: the reply parsed as JSON (Claude Code: `result.structured_output`). */
   structured?: unknown;
+  /**
+   * Set when the run paused at a tool call that waits for a person (Claude Code: `terminal_reason: "tool_deferred"`,
+   * `deferred_tool_use`): the turn is not over; `reply` is empty and `transcript` holds the call.
+   */
+  pending?: Omit<PendingToolCall, 'since'>;
 }

@@ -2,6 +2,7 @@
  * The conversation workflow's messages. The workflow, the client and the tests import these same constants.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AnswerInput, ApproveInput, DenyInput, ToolDecision } from '../common/approvals.js';
 import type { ConfigureInput, ConversationState, TranscriptSegment, TurnReply } from '../common/conversation.js';
 
 /** Name of the conversation workflow type. */
@@ -47,6 +48,27 @@ export const configureUpdate = defineUpdate<number, [ConfigureInput]>('configure
  * a turn of kind `compact`, answered with its reply. Rejected like `ask` (`Closed`).
  */
 export const compactUpdate = defineUpdate<TurnReply, []>('compact');
+
+/**
+ * Approve the tool call the conversation waits on (status `needs_approval`): it runs, and the turn goes on.
+ * `always` also adds the call's rule to the allowed tools for the rest of the conversation. Returns the decision as
+ * recorded on the turn. Rejected by its validator with `NotWaiting` when no tool call waits (or the one that waits is
+ * a question: `answer` it), `InvalidOptions` when the input does not parse.
+ */
+export const approveUpdate = defineUpdate<ToolDecision, [ApproveInput]>('approve');
+
+/** Deny the tool call the conversation waits on: it does not run, and the model is told `reason`. Rejected like
+ * {@link approveUpdate} (a question may be denied too: the model is told it was not answered). */
+export const denyUpdate = defineUpdate<ToolDecision, [DenyInput]>('deny');
+
+/** Answer the question the agent asked (`AskUserQuestion`): the model is given the text. Rejected with `NotWaiting`
+ * when no question waits. */
+export const answerUpdate = defineUpdate<ToolDecision, [AnswerInput]>('answer');
+
+/** The same decisions as signals, for senders that cannot send an update (the Web UI's "Send a Signal"). */
+export const approveSignal = defineSignal<[ApproveInput]>('approveCall');
+export const denySignal = defineSignal<[DenyInput]>('denyCall');
+export const answerSignal = defineSignal<[AnswerInput]>('answerQuestion');
 
 /** Finish once the queued turns have run. */
 export const closeSignal = defineSignal('close');
