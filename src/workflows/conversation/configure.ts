@@ -3,6 +3,7 @@
  * honour it; the workflow cannot reach the backend plug-ins) and the conversation must still take work.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { z } from 'zod';
 import { ConfigureInput } from '../../common/conversation.js';
 import type { Conversation } from './state.js';
 
@@ -14,11 +15,7 @@ import type { Conversation } from './state.js';
 export function refuseBadConfiguration(c: Conversation, input: unknown): void {
   if (c.closing) throw ApplicationFailure.nonRetryable('conversation is closed', 'Closed');
   const parsed = ConfigureInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw ApplicationFailure.nonRetryable(`${where}${issue.message}`.replace(/\s+/g, ' '), 'InvalidOptions');
-  }
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(problemOf(parsed.error), 'InvalidOptions');
   if (Object.values(parsed.data).every((v) => v === undefined)) {
     throw ApplicationFailure.nonRetryable('configure changes nothing: give at least one option', 'InvalidOptions');
   }
@@ -27,4 +24,11 @@ export function refuseBadConfiguration(c: Conversation, input: unknown): void {
 /** The `configure` input as the validator accepted it (parsed again: a validator cannot hand its result on). */
 export function parseConfiguration(input: ConfigureInput): ConfigureInput {
   return ConfigureInput.parse(input);
+}
+
+/** The first problem of a zod error on one line, with where it is (e.g. `maxCostUsd: Too small: expected …`). */
+export function problemOf(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue.message}`.replace(/\s+/g, ' ');
 }

@@ -3,6 +3,7 @@
  * time in, text out, so that it is unit-tested without a workflow.
  */
 import type { ToolDenial } from '../../common/agent-options.js';
+import type { PendingToolCall } from '../../common/approvals.js';
 import type { ConversationState } from '../../common/conversation.js';
 import { excerpt, firstLines, roughDuration, utcTime } from '../../common/text.js';
 
@@ -10,7 +11,7 @@ import { excerpt, firstLines, roughDuration, utcTime } from '../../common/text.j
  * The current details of a conversation (Markdown, one paragraph per line): status, the total spent (and the budget),
  * the running turn's prompt, elapsed time (as of `now`, the workflow's time) and start time, the last reply's first
  * lines and the tool calls its turn refused, the reset time while rate-limited, the reason and the commands while it
- * needs attention.
+ * needs attention, the waiting tool call (its input) and the commands that decide it while it needs approval.
  */
 export function currentDetails(s: ConversationState, now: Date): string {
   const turnCount = `${s.turns.length} turn${s.turns.length === 1 ? '' : 's'}`;
@@ -30,6 +31,7 @@ export function currentDetails(s: ConversationState, now: Date): string {
     lines.push(`Needs attention: **${s.attention.type}**: ${s.attention.message}`);
     lines.push(`Fix it, then \`convo resume ${s.id}\` (or \`convo skip ${s.id}\`).`);
   }
+  if (s.pending) lines.push(...waiting(s.pending, s.id, now));
   const running = s.turns.find((t) => t.status === 'running');
   if (running) {
     const since = running.startedAt ?? running.queuedAt;
@@ -38,8 +40,8 @@ export function currentDetails(s: ConversationState, now: Date): string {
     const prompt = excerpt(running.prompt, 200);
     lines.push(`Running turn ${running.index + 1}${took} (since ${utcTime(since, now)}): ${prompt}`);
   }
-  // The turn waiting out a usage limit or waiting for attention is queued too, and already said above.
-  const held = s.status === 'rate_limited' || s.attention ? 1 : 0;
+  // The turn waiting out a usage limit, for attention or for a decision is queued too, and already said above.
+  const held = s.status === 'rate_limited' || s.attention || s.pending ? 1 : 0;
   const queued = s.turns.filter((t) => t.status === 'queued').length - held;
   if (queued > 0) lines.push(`${queued} more turn${queued === 1 ? '' : 's'} queued`);
   const last = [...s.turns].reverse().find((t) => t.status === 'completed' || t.status === 'failed');
@@ -69,4 +71,30 @@ function refused(denials: ToolDenial[], id: string): string {
     `${calls}: ${shown.join(', ')}. ` +
     `\`--allowed-tools\` (at start) or \`convo configure ${id} --allowed-tools …\` allows them.`
   );
+}
+
+/** How much of a waiting call's input the details show, characters. */
+const INPUT_SHOWN = 2000;
+
+/** The tool call (or question) waiting for a decision: what it is, since when, its input, and the commands. */
+function waiting(p: PendingToolCall, id: string, now: Date): string[] {
+  const since = `since ${utcTime(p.since, now)}`;
+  const json = JSON.stringify(p.input, null, 2) ?? String(p.input);
+  const input = json.length > INPUT_SHOWN ? `${json.slice(0, INPUT_SHOWN - 1)}…` : json;
+  // A fence longer than any run of backticks in the input, so that the input cannot close it.
+  const fence = '`'.repeat(Math.max(3, ...[...input.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  const block = `${fence}json\n${input}\n${fence}`;
+  if (p.kind === 'question') {
+    return [
+      `Needs an answer (${since}): the agent asks: ${excerpt(p.summary, 300)}`,
+      block,
+      `Answer with \`convo answer ${id} TEXT\` (or \`convo deny ${id} --reason …\`).`,
+    ];
+  }
+  return [
+    `Needs approval (${since}): **${p.tool}** ${excerpt(p.summary, 200)}`,
+    block,
+    `\`convo approve ${id}\` runs it (\`--always\` also allows \`${p.rule}\` from now on); ` +
+      `\`convo deny ${id} --reason …\` refuses it and tells the agent why.`,
+  ];
 }

@@ -14,6 +14,7 @@ import {
   type TranscriptSegment,
   type TurnRecord,
 } from '../../common/conversation.js';
+import type { PendingToolCall, ToolDecision } from '../../common/approvals.js';
 import type { RefusalType, TurnError } from '../../common/errors.js';
 import type { AccountPause } from '../messages.js';
 import { FULL_TURNS_KEPT, truncateTurn, type ConversationCarry } from './continue-as-new.js';
@@ -22,6 +23,15 @@ import { FULL_TURNS_KEPT, truncateTurn, type ConversationCarry } from './continu
 export interface Refusal {
   type: RefusalType;
   message: string;
+}
+
+/** A tool call the turn being worked on waits on (approval.ts), and the decision once a person (or the timeout) made it. */
+export interface PendingWait {
+  turn: TurnRecord;
+  call: PendingToolCall;
+  decision?: ToolDecision;
+  /** The call's rule, when `approve --always` allowed it for the rest of the conversation. */
+  allowedRule?: string;
 }
 
 /** A conversation's state: its turns, queue, transcript, account pause, and the turn being worked on. */
@@ -50,7 +60,9 @@ export class Conversation {
   attention: TurnError | undefined;
   /** What the person decided about the turn that needs attention. */
   decision: 'resume' | 'skip' | undefined;
-  /** The turn being worked on (running, waiting out a usage limit, or waiting for attention) and its scope. */
+  /** The tool call the turn being worked on waits on (`needs_approval` until it is decided). */
+  pending: PendingWait | undefined;
+  /** The turn being worked on (running, waiting out a usage limit, for attention or a decision) and its scope. */
   current: { turn: TurnRecord; scope: CancellationScope } | undefined;
   /** Turns run by this run of the workflow: a run continues as new only after at least one. */
   turnsThisRun = 0;
@@ -88,6 +100,7 @@ export class Conversation {
   status(): ConversationState['status'] {
     if (this.finished) return 'closed';
     if (this.attention) return 'needs_attention';
+    if (this.waitsForDecision()) return 'needs_approval';
     if (this.waitingOnPause) return 'rate_limited';
     return this.queue.length > 0 || this.turns.some((t) => t.status === 'running') ? 'running' : 'idle';
   }
@@ -114,7 +127,13 @@ export class Conversation {
       costUsd: this.costUsd(),
       options: this.options,
       configurations: this.configurations,
+      pending: this.waitsForDecision() ? this.pending!.call : undefined,
     };
+  }
+
+  /** True while a tool call waits for a person's decision. */
+  waitsForDecision(): boolean {
+    return this.pending !== undefined && this.pending.decision === undefined;
   }
 
   /** What the conversation's turns (compactions included) cost so far, US dollars, as the CLI reported. */
@@ -127,13 +146,7 @@ export class Conversation {
    * starts on. Returns the new revision, which is recorded with `changes` in {@link configurations}.
    */
   configure(changes: ConfigureInput): number {
-    const next: Record<string, unknown> = { ...this.options };
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) delete next[key];
-      else if (value !== undefined) next[key] = value;
-    }
-    // A new object, not a change in place: the inputs of turns already scheduled keep the options they had.
-    this.options = next as ConversationOptions;
+    this.options = withChanges(this.options, changes);
     this.revision++;
     this.configurations.push({ revision: this.revision, at: new Date().toISOString(), changes });
     return this.revision;
@@ -200,4 +213,17 @@ export class Conversation {
     const old = this.turns[turn.index - FULL_TURNS_KEPT];
     if (old) this.turns[old.index] = truncateTurn(old);
   }
+}
+
+/**
+ * `options` with `changes` applied: each option given set, each `null` removed. A new object, not a change in place:
+ * the inputs of turns already scheduled, and a turn that keeps the options it started with, keep the ones they had.
+ */
+export function withChanges(options: ConversationOptions, changes: ConfigureInput): ConversationOptions {
+  const next: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  return next as ConversationOptions;
 }

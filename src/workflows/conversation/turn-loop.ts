@@ -6,6 +6,8 @@
  * - `ContextOverflow`: the session is compacted (a compaction turn, see {@link compactFor}), then the turn runs again,
  *   once; a second overflow fails it;
  * - anything else: the turn fails with its error; the conversation goes on.
+ * A run that pauses at a tool call (`TurnResult.pending`) does not end the turn: it waits for a person's decision
+ * (approval.ts), then runs again, continuing the session (`continues`, with every decision made on the turn so far).
  * A turn runs in a cancellation scope of its own, so that `cancelTurn` ends it (and its CLI) and nothing else.
  *
  * The awaits here are the ones the recorded histories were written with: another await in between would move the
@@ -14,13 +16,15 @@
  * `ContextOverflow` then), so they need no patch.
  */
 import { CancellationScope, isCancellation, log } from '@temporalio/workflow';
-import type { TurnInput, TurnRecord } from '../../common/conversation.js';
+import type { ConversationOptions, TurnInput, TurnRecord, TurnResult, TurnUsage } from '../../common/conversation.js';
+import type { ToolDenial } from '../../common/agent-options.js';
 import type { TurnError } from '../../common/errors.js';
 import { excerpt } from '../../common/text.js';
 import { runTurn } from './activities.js';
+import { allowRule, waitForDecision } from './approval.js';
 import { needsPerson, takeDecision, waitForPerson } from './attention.js';
 import { budgetExceeded, remainingBudgetUsd, waitOnBudget } from './budget.js';
-import type { Conversation } from './state.js';
+import { withChanges, type Conversation } from './state.js';
 import { turnError } from './turn-errors.js';
 import { pauseAccount, waitOutPause } from './usage-limit-pause.js';
 
@@ -40,6 +44,7 @@ export async function runCancellableTurn(c: Conversation, turn: TurnRecord): Pro
     c.current = undefined;
     c.attention = undefined;
     c.decision = undefined;
+    c.pending = undefined;
     c.waitingOnPause = false;
   }
 }
@@ -53,9 +58,13 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
   let pastBudget = compaction;
   // A compaction that overflows (on demand or for a turn) is not compacted in turn: it fails.
   let compacted = compaction || turn.kind === 'compact';
+  // The options the turn started with: a run that continues it after a paused call keeps them (and their revision).
+  let options = c.options;
   for (;;) {
     await waitOutPause(c);
-    const overBudget = pastBudget ? undefined : budgetExceeded(c);
+    // A turn that paused at a tool call and got a decision is continued: it passed the budget check when it started.
+    const continues = (turn.decisions?.length ?? 0) > 0;
+    const overBudget = pastBudget || continues ? undefined : budgetExceeded(c);
     if (overBudget) {
       const decision = await waitOnBudget(c, turn, overBudget);
       if (decision === 'skip') return fail(turn, overBudget);
@@ -64,20 +73,15 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
       continue;
     }
     turn.status = 'running';
-    turn.startedAt = new Date().toISOString();
-    turn.optionsRevision = c.revision;
+    if (!continues) {
+      turn.startedAt = new Date().toISOString();
+      turn.optionsRevision = c.revision;
+      options = c.options;
+    }
+    let result: TurnResult;
     try {
-      const summary = `turn ${turn.index + 1}: ${excerpt(turn.prompt, 60)}`;
-      const result = await runTurn.executeWithOptions({ summary }, [turnInput(c, turn, pastBudget)]);
-      const { mode, segments } = result.transcript;
-      c.transcript = mode === 'append' ? [...c.transcript, ...segments] : segments;
-      const { reply, costUsd, usage, durationMs, denials, structured } = result;
-      Object.assign(turn, { status: 'completed', reply, costUsd, usage, durationMs });
-      // Only when there are some, so that turns without them keep the shape they always had.
-      if (denials?.length) turn.denials = denials;
-      if (structured !== undefined) turn.structured = structured;
-      turn.endedAt = new Date().toISOString();
-      return;
+      const summary = `turn ${turn.index + 1}${continues ? ' (continued)' : ''}: ${excerpt(turn.prompt, 60)}`;
+      result = await runTurn.executeWithOptions({ summary }, [turnInput(c, turn, options, pastBudget)]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = turnError(err);
@@ -101,16 +105,66 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
       log.warn('turn failed', { turn: turn.index, ...error });
       return;
     }
+    const { mode, segments } = result.transcript;
+    c.transcript = mode === 'append' ? [...c.transcript, ...segments] : segments;
+    const { costUsd, usage, durationMs, denials } = soFar(turn, result);
+    if (result.pending) {
+      Object.assign(turn, { costUsd, usage, durationMs });
+      if (denials.length) turn.denials = denials;
+      // The turn goes on once a person decided; `approve --always` stops the rest of it waiting on the same rule.
+      const allowed = await waitForDecision(c, turn, result.pending, options.approvalTimeoutS);
+      if (allowed) options = withChanges(options, allowRule(options, allowed));
+      continue;
+    }
+    Object.assign(turn, { status: 'completed', reply: result.reply, costUsd, usage, durationMs });
+    // Only when there are some, so that turns without them keep the shape they always had.
+    if (denials.length) turn.denials = denials;
+    if (result.structured !== undefined) turn.structured = result.structured;
+    turn.endedAt = new Date().toISOString();
+    return;
   }
 }
 
 /**
- * The activity's input for `turn`: the options current as it starts, the transcript so far, and the budget left.
+ * What `turn`'s runs reported so far, `result` included: cost, usage, duration and refused calls, summed over the
+ * runs of a turn that paused at tool calls (a turn that ran once gets exactly what its run reported).
+ */
+function soFar(
+  turn: TurnRecord,
+  result: TurnResult,
+): Pick<TurnRecord, 'costUsd' | 'usage' | 'durationMs'> & { denials: ToolDenial[] } {
+  const { costUsd, usage, durationMs, denials = [] } = result;
+  if (!turn.decisions?.length) return { costUsd, usage, durationMs, denials };
+  return {
+    costUsd: sum(turn.costUsd, costUsd),
+    usage: turn.usage && usage ? addUsage(turn.usage, usage) : (usage ?? turn.usage),
+    durationMs: sum(turn.durationMs, durationMs),
+    denials: [...(turn.denials ?? []), ...denials],
+  };
+}
+
+function sum(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : a + b;
+}
+
+function addUsage(a: TurnUsage, b: TurnUsage): TurnUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+  };
+}
+
+/**
+ * The activity's input for `turn`: its options, the transcript so far, the budget left, and when it continues after
+ * paused calls, every decision made on them.
+ * @param options the options current as the turn started.
  * @param pastBudget the turn skipped the budget check (a person resumed it past its budget, or it is the compaction of
  * a turn that passed it): no cap for the CLI then.
  */
-function turnInput(c: Conversation, turn: TurnRecord, pastBudget: boolean): TurnInput {
-  const { id: conversationId, sessionId, options, transcript } = c;
+function turnInput(c: Conversation, turn: TurnRecord, options: ConversationOptions, pastBudget: boolean): TurnInput {
+  const { id: conversationId, sessionId, transcript } = c;
   const input: TurnInput = {
     conversationId,
     turnIndex: turn.index,
@@ -123,6 +177,7 @@ function turnInput(c: Conversation, turn: TurnRecord, pastBudget: boolean): Turn
   if (turn.kind === 'compact') input.kind = 'compact';
   const remaining = pastBudget ? undefined : remainingBudgetUsd(c);
   if (remaining !== undefined) input.remainingBudgetUsd = remaining;
+  if (turn.decisions?.length) Object.assign(input, { continues: true, decisions: turn.decisions });
   return input;
 }
 

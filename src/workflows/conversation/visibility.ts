@@ -9,15 +9,7 @@
  * started after the patch `convo-agent-options`: it adds upserts (and changes their content) where older histories
  * have none.
  */
-import {
-  CancellationScope,
-  condition,
-  patched,
-  setCurrentDetails,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   ConversationAccountKey,
   ConversationBackendKey,
@@ -26,6 +18,7 @@ import {
   RateLimitedUntilKey,
   TurnCountKey,
 } from '../../common/search-attributes.js';
+import { conditionOrTimer } from './condition-or-timer.js';
 import { currentDetails } from './current-details.js';
 import type { Conversation } from './state.js';
 
@@ -99,7 +92,7 @@ export class Visibility {
 
   /** A key of everything the Web UI shows that can change between workflow tasks. */
   private changes(): string {
-    const { turns, pause, waitingOnPause, current, attention } = this.c;
+    const { turns, pause, waitingOnPause, current, attention, pending } = this.c;
     const turn = current?.turn;
     return JSON.stringify([
       this.c.status(),
@@ -111,19 +104,8 @@ export class Visibility {
       attention?.type,
       // Constant (0) in conversations that never had `configure`: no extra wake-ups, hence no patch.
       this.c.revision,
+      // Constant (absent) in conversations whose turns never paused at a tool call: no patch either.
+      pending?.call.toolUseId,
     ]);
-  }
-}
-
-/**
- * Waits until `fn` is true or `ms` have passed, on a timer named `summary` for the Web UI's timeline (which a
- * `condition` with a timeout cannot name); the timer is cancelled when `fn` comes first.
- */
-async function conditionOrTimer(fn: () => boolean, ms: number, summary: string): Promise<void> {
-  const scope = new CancellationScope();
-  try {
-    await scope.run(() => Promise.race([condition(fn), sleep(ms, { summary })]));
-  } finally {
-    scope.cancel();
   }
 }

@@ -3,7 +3,8 @@
  * session transcript, and runs turns one at a time, in arrival order, each as a `runTurn` activity on whichever
  * worker picks it up. Here: the message handlers and the loop. The flows are in the files next to this one:
  * state.ts (the state), turn-loop.ts (a turn through its failures, compaction after a context overflow),
- * usage-limit-pause.ts, attention.ts (the wait for a person), budget.ts, configure.ts (the `configure` validator),
+ * usage-limit-pause.ts, attention.ts (the wait for a person), approval.ts (the wait for a decision on a tool call),
+ * budget.ts, configure.ts (the `configure` validator),
  * visibility.ts (the Web UI), continue-as-new.ts.
  */
 import {
@@ -25,11 +26,17 @@ import {
 import {
   accountPausedSignal,
   accountWorkflowId,
+  answerSignal,
+  answerUpdate,
+  approveSignal,
+  approveUpdate,
   askUpdate,
   cancelTurnUpdate,
   closeSignal,
   compactUpdate,
   configureUpdate,
+  denySignal,
+  denyUpdate,
   leaveAccountSignal,
   resumeSignal,
   resumeUpdate,
@@ -40,6 +47,7 @@ import {
   transcriptQuery,
 } from '../messages.js';
 import { joinAccount } from './activities.js';
+import { decideBySignal, decideCall, refuseUnlessDecidable } from './approval.js';
 import { decide, refuseUnlessWaiting } from './attention.js';
 import { parseConfiguration, refuseBadConfiguration } from './configure.js';
 import { carry, historyFull, shouldContinueAsNew, type ConversationCarry } from './continue-as-new.js';
@@ -126,6 +134,19 @@ function handleMessages(c: Conversation): void {
   setHandler(skipSignal, () => decide(c, 'skip'));
   setHandler(resumeUpdate, () => decide(c, 'resume'), { validator: () => refuseUnlessWaiting(c) });
   setHandler(skipUpdate, () => decide(c, 'skip'), { validator: () => refuseUnlessWaiting(c) });
+
+  setHandler(approveUpdate, (input) => decideCall(c, 'approve', input), {
+    validator: (input) => refuseUnlessDecidable(c, 'approve', input),
+  });
+  setHandler(denyUpdate, (input) => decideCall(c, 'deny', input), {
+    validator: (input) => refuseUnlessDecidable(c, 'deny', input),
+  });
+  setHandler(answerUpdate, (input) => decideCall(c, 'answer', input), {
+    validator: (input) => refuseUnlessDecidable(c, 'answer', input),
+  });
+  setHandler(approveSignal, (input) => decideBySignal(c, 'approve', input));
+  setHandler(denySignal, (input) => decideBySignal(c, 'deny', input));
+  setHandler(answerSignal, (input) => decideBySignal(c, 'answer', input));
 
   setHandler(
     cancelTurnUpdate,
