@@ -132,3 +132,58 @@ test("the last turn's refused tool calls (the first three) and the options that 
   );
   expect(currentDetails({ ...base, turns: [turn] }, now)).not.toContain('refused');
 });
+
+test('needs approval: the waiting tool call, its input, since when, and the commands that decide it', () => {
+  const pending = {
+    toolUseId: 'toolu_1',
+    tool: 'Bash',
+    input: { command: 'echo hi > f', description: 'write f' },
+    summary: 'echo hi > f',
+    kind: 'approval' as const,
+    rule: 'Bash(echo:*)',
+    since: '2026-11-22T09:30:00.000Z',
+  };
+  const turns = [{ index: 0, prompt: 'p', status: 'queued' as const, queuedAt: '', pending }];
+  const text = currentDetails({ ...base, status: 'needs_approval', turns, pending }, now);
+  expect(text.split('\n\n')).toEqual([
+    '**needs_approval** · 1 turn · backend claude · account team',
+    'Needs approval (since 09:30 UTC): **Bash** echo hi > f',
+    '```json\n{\n  "command": "echo hi > f",\n  "description": "write f"\n}\n```',
+    '`convo approve conv-1` runs it (`--always` also allows `Bash(echo:*)` from now on); ' +
+      '`convo deny conv-1 --reason …` refuses it and tells the agent why.',
+  ]);
+  // An input holding backticks cannot close the block; a long one is cut.
+  const fenced = currentDetails(
+    { ...base, status: 'needs_approval', turns, pending: { ...pending, input: { command: 'echo ```x```' } } },
+    now,
+  );
+  expect(fenced).toContain('````json\n{\n  "command": "echo ```x```"\n}\n````');
+  const long = currentDetails(
+    { ...base, status: 'needs_approval', turns, pending: { ...pending, input: { content: 'x'.repeat(5000) } } },
+    now,
+  );
+  expect(long.length).toBeLessThan(2600);
+  expect(long).toContain('xxx…\n```');
+});
+
+test('needs an answer: the question and the command that answers it', () => {
+  const pending = {
+    toolUseId: 'toolu_q',
+    tool: 'AskUserQuestion',
+    input: { questions: [{ question: 'Which colour?' }] },
+    summary: 'Which colour?',
+    kind: 'question' as const,
+    rule: 'AskUserQuestion',
+    since: '2026-11-22T09:30:00.000Z',
+  };
+  const turns = [
+    { index: 0, prompt: 'p', status: 'queued' as const, queuedAt: '', pending },
+    { index: 1, prompt: 'q', status: 'queued' as const, queuedAt: '' },
+  ];
+  const text = currentDetails({ ...base, status: 'needs_approval', turns, pending }, now);
+  expect(text).toContain('Needs an answer (since 09:30 UTC): the agent asks: Which colour?');
+  expect(text).toContain('Answer with `convo answer conv-1 TEXT` (or `convo deny conv-1 --reason …`).');
+  expect(text).not.toContain('convo approve');
+  // The waiting turn is not counted among the queued ones.
+  expect(text).toContain('1 more turn queued');
+});

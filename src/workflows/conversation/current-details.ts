@@ -91,10 +91,10 @@ function waiting(p: PendingToolCall, id: string, now: Date): string[] {
       `Answer with \`convo answer ${id} TEXT\` (or \`convo deny ${id} --reason …\`).`,
     ];
   }
+  const always = p.rule ? ` (\`--always\` also allows \`${p.rule}\` from now on)` : '';
   return [
     `Needs approval (${since}): **${p.tool}** ${excerpt(p.summary, 200)}`,
     block,
-    `\`convo approve ${id}\` runs it (\`--always\` also allows \`${p.rule}\` from now on); ` +
-      `\`convo deny ${id} --reason …\` refuses it and tells the agent why.`,
+    `\`convo approve ${id}\` runs it${always}; \`convo deny ${id} --reason …\` refuses it and tells the agent why.`,
   ];
 }
