@@ -61,6 +61,11 @@ export interface WorkflowEnv {
   ): Promise<void>;
   /** A handle whose `result()` does not let the test server skip time (skip it explicitly with `env.sleep`). */
   plain(handle: { workflowId: string }): WorkflowHandle<typeof conversationWorkflow>;
+  /**
+   * Replays the conversation's history so far on today's workflow code, as a worker that takes it over does.
+   * @throws DeterminismViolationError when the code issues other commands than the history recorded.
+   */
+  replay(handle: ConversationHandle): Promise<void>;
 }
 
 /** Sets up the time-skipping environment for this test file (hooks registered here) and returns it. */
@@ -123,6 +128,14 @@ export function useWorkflowEnv(): WorkflowEnv {
     plain(handle) {
       const client = new Client({ connection: ready().connection });
       return client.workflow.getHandle<typeof conversationWorkflow>(handle.workflowId);
+    },
+    async replay(handle) {
+      const history = await handle.fetchHistory();
+      await Worker.runReplayHistory(
+        { workflowBundle: bundle, replayName: handle.workflowId },
+        history,
+        handle.workflowId,
+      );
     },
   };
 }

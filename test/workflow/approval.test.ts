@@ -81,8 +81,9 @@ test('a paused call waits in needs_approval, shown in the state and the current 
     expect(details).toContain('"command": "echo hi > f"');
     expect(details).toContain(`\`convo approve ${handle.workflowId}\``);
     expect(details).toContain(`\`convo deny ${handle.workflowId} --reason …\``);
-    // Nothing runs while it waits.
+    // Nothing runs while it waits; a worker taking the waiting conversation over replays it.
     expect(runTurn).toHaveBeenCalledTimes(1);
+    await testEnv.replay(handle);
 
     const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ana@laptop' }] });
     expect(decision).toMatchObject({ toolUseId: 'toolu_1', decision: 'allow', by: 'ana@laptop' });
@@ -136,6 +137,8 @@ test('two pauses in one turn get two decisions, in order, and each run gets ever
       [true, ['toolu_1', 'toolu_2']],
     ]);
     expect(inputs[2]!.transcript).toHaveLength(2);
+    // A worker that takes the conversation over replays the waits and the decisions.
+    await testEnv.replay(handle);
     const state = await handle.query(stateQuery);
     expect(state.turns[0]!.decisions!.map((d) => [d.toolUseId, d.decision, d.text])).toEqual([
       ['toolu_1', 'allow', undefined],
@@ -244,6 +247,7 @@ test('approvalTimeoutS denies an undecided call by timeout, and the turn goes on
     expect(approval.map((e) => e.timerStartedEventAttributes!.startToFireTimeout?.seconds?.toString())).toEqual([
       '3600',
     ]);
+    await testEnv.replay(handle);
     // The wait itself wakes nothing: no refresh of the running time's details over its hour (one per run at most).
     expect(summaries.filter((t) => t.startsWith('refresh current details')).length).toBeLessThanOrEqual(2);
   });
