@@ -10,11 +10,25 @@
  * run ended into the shared error types ({@link BackendTurn.classify}) and captures the session back
  * ({@link BackendTurn.capture}). Everything else is the shared turn machinery: see `../turn/run-turn.ts`.
  */
+import { z } from 'zod';
 import type { ChatEntry } from '../../common/chat.js';
 import type { McpServers } from '../../common/agent-options.js';
 import type { ConversationOptions, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { ChildExit } from '../turn/process.js';
+
+/**
+ * An approved tool call that ran, with its output (cut): kept in the turn activity's heartbeat details, so a retried
+ * attempt of the turn does not run it again (see the Claude Code backend's `approvals.ts`).
+ */
+export const RanToolCall = z.object({ toolUseId: z.string(), output: z.string() });
+export type RanToolCall = z.infer<typeof RanToolCall>;
+
+/** The calls a turn's earlier attempt ran, from its last heartbeat details (`{ran: [...]}`); empty when none. */
+export function ranToolCalls(heartbeatDetails: unknown): RanToolCall[] {
+  const parsed = z.object({ ran: z.array(RanToolCall) }).safeParse(heartbeatDetails);
+  return parsed.success ? parsed.data.ran : [];
+}
 
 /** A failed run: its type, the CLI's own message, and for usage limits the reset time. */
 export interface Classification {
@@ -45,6 +59,8 @@ export interface TurnContext {
   transcript: Buffer;
   /** Aborted when the turn is cancelled or stopped: helper processes of the backend end with it. */
   signal: AbortSignal;
+  /** Approved calls an earlier attempt of this turn ran (from its heartbeat details): they must not run again. */
+  ran: RanToolCall[];
   /** Ends the run now: the CLI's process group is killed and the turn fails with this classification. */
   stop: (classification: Classification) => void;
 }
@@ -66,8 +82,11 @@ export interface RunPlan {
 export interface EventStream {
   /** Reads one stdout line. Returns true when it shows progress, which resets the hung bound. */
   push(line: string): boolean;
-  /** What the run has done so far: heartbeat details without `elapsedMs` (the machinery redacts `lastToolInput`). */
-  progress(): Omit<TurnProgress, 'elapsedMs'>;
+  /**
+   * What the run has done so far: heartbeat details without `elapsedMs` (the machinery redacts `lastToolInput` and
+   * the outputs of `ran`), and the approved calls that ran on this attempt or an earlier one.
+   */
+  progress(): Omit<TurnProgress, 'elapsedMs'> & { ran?: RanToolCall[] };
 }
 
 /** An event stream's {@link EventStream.progress} from what a backend's summary of the events holds. */

@@ -14,7 +14,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
-import type { BackendTurn, Classification, TurnBackend } from '../backends/backend.js';
+import { ranToolCalls, type BackendTurn, type Classification, type TurnBackend } from '../backends/backend.js';
 import { cliEnv } from './cli-env.js';
 import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
@@ -94,6 +94,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
         turnDir,
         transcript: before,
         signal: stop.signal,
+        ran: ranToolCalls(ctx.info.heartbeatDetails),
         stop: (classification) => {
           stopped ??= classification;
           stop.abort();
@@ -113,11 +114,13 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       }, deps.hungAfterMs);
     };
     const beat = (): void => {
-      const p = stream.progress();
-      const progress: TurnProgress = {
+      const { ran, ...p } = stream.progress();
+      const progress: TurnProgress & { ran?: typeof ran } = {
         ...p,
         lastToolInput: p.lastToolInput && redact(p.lastToolInput),
         elapsedMs: Date.now() - started,
+        // The output of an approved call that ran, for a retried attempt: it must not run twice.
+        ...(ran?.length && { ran: ran.map((r) => ({ toolUseId: r.toolUseId, output: redact(r.output) })) }),
       };
       ctx.heartbeat(progress);
     };
@@ -163,9 +166,16 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       input.conversationId,
       deps.segmentPolicy,
     );
-    const { denials, structured } = captured.result;
+    const { denials, structured, pending } = captured.result;
     return {
       ...captured.result,
+      ...(pending && {
+        pending: {
+          ...pending,
+          summary: redact(pending.summary),
+          input: JSON.parse(redact(JSON.stringify(pending.input ?? null))) as unknown,
+        },
+      }),
       reply: redact(captured.result.reply),
       ...(denials && { denials: denials.map((d) => ({ tool: d.tool, input: redact(d.input) })) }),
       ...(structured !== undefined && { structured: JSON.parse(redact(JSON.stringify(structured))) as unknown }),

@@ -47,6 +47,9 @@ export function buildMessage(request: RecordedRequest, reply: ScriptedReply, max
       input: reply.toolUse.input,
     });
   }
+  (reply.toolUses ?? []).forEach((use, i) =>
+    content.push({ type: 'tool_use', id: `toolu_scripted_${request.seq}_${i}`, name: use.name, input: use.input }),
+  );
   const text = JSON.stringify(content);
   return {
     id: `msg_scripted_${request.seq}`,
@@ -54,7 +57,7 @@ export function buildMessage(request: RecordedRequest, reply: ScriptedReply, max
     role: 'assistant',
     model: request.model,
     content,
-    stop_reason: reply.stopReason ?? (reply.toolUse ? 'tool_use' : 'end_turn'),
+    stop_reason: reply.stopReason ?? (reply.toolUse || reply.toolUses?.length ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: {
       input_tokens: Math.min(maxInputTokens, Math.ceil(JSON.stringify(request.messages).length / 4)),

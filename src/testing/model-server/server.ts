@@ -154,7 +154,7 @@ export class ScriptedModelServer {
       );
       return;
     }
-    recorded.answer = reply.toolUse ? 'tool_use' : 'text';
+    recorded.answer = reply.toolUse || reply.toolUses?.length ? 'tool_use' : 'text';
     const message = buildMessage(recorded, reply, this.maxInputTokens);
     if (!this.keepMessages) recorded.messages = [];
     if (recorded.stream && (reply.format ?? this.format) === 'sse') {

@@ -52,6 +52,8 @@ export interface ScriptedReply {
   text?: string;
   /** A `tool_use` block: Claude Code runs it (e.g. `{name: 'Bash', input: {command: 'echo hi > f'}}`). */
   toolUse?: { name: string; input: Record<string, unknown> };
+  /** Several `tool_use` blocks in one assistant message (after `toolUse`, if both are set). */
+  toolUses?: Array<{ name: string; input: Record<string, unknown> }>;
   /** An HTTP error: status, optional error type and message (an Anthropic error body), optional headers. */
   error?: { status: number; type?: string; message?: string; headers?: Record<string, string>; body?: unknown };
   /** Extra response headers on a successful reply (e.g. `anthropic-ratelimit-unified-*`). */

@@ -4,10 +4,13 @@
  * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
  * failures) is shared: see `../../turn/run-turn.ts`.
  */
+import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnResult } from '../../../common/conversation.js';
 import { toolInputLine } from '../../turn/tool-input.js';
 import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend } from '../backend.js';
+import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './approvals.js';
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
@@ -84,8 +87,15 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       await linkUserClaudeConfig(configDir, userClaudeConfig(env));
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
       await restoreTranscript(path, ctx.transcript);
-      const files = await writeRunFiles(configDir, input.options, ctx.mcpServers, CREDENTIALS);
+      let options = input.options;
+      if (needsHook(input, ctx.ran)) {
+        const hook = approvalHook(configDir, input, ctx.ran, env);
+        await writeFile(hook.configPath, JSON.stringify(hook.config), { mode: 0o600 });
+        options = { ...options, settings: withHooks(options.settings, hook.hooks) };
+      }
+      const files = await writeRunFiles(configDir, options, ctx.mcpServers, CREDENTIALS);
       const summary = emptySummary();
+      const ran = ranTracker(input.decisions ?? [], ctx.ran);
       return {
         plan: {
           args: runArgs(input, files),
@@ -95,12 +105,13 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
             CLAUDE_CODE_MAX_RETRIES: String(cliMaxRetries(settings, input.options)),
             DISABLE_AUTOUPDATER: '1',
           },
-          stdin: input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
+          // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
+          stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
         },
         stream: {
           // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
-          push: (line) => (summarize(summary, line), true),
-          progress: () => progressOf(summary),
+          push: (line) => (ran.see(summarize(summary, line)), true),
+          progress: () => ({ ...progressOf(summary), ...(ran.calls.length && { ran: ran.calls }) }),
         },
         // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
         classify: async (exit, now) =>
@@ -133,6 +144,8 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
             ...(result.permission_denials?.length && { denials: denialsOf(result) }),
             ...(result.structured_output != null && { structured: result.structured_output }),
           };
+          const pending = pendingOf(result, input.options, env.HOME ?? homedir());
+          if (pending) turnResult.pending = pending;
           return { transcript, result: turnResult };
         },
       };

@@ -9,7 +9,7 @@ import { parseJsonLine } from '../../../common/json-line.js';
 import { toolInputLine } from '../../turn/tool-input.js';
 
 const ContentBlock = z
-  .object({ type: z.string(), text: z.string().optional(), name: z.string().optional(), input: z.unknown() })
+  .object({ type: z.string(), text: z.string().optional(), name: z.string().optional(), input: z.unknown().optional() })
   .passthrough();
 
 /** `{"type":"system","subtype":"init",…}`: first event; `{"type":"system","subtype":"api_retry",…}`: a CLI retry. */
@@ -66,6 +66,9 @@ export const ResultEvent = z
     is_error: z.boolean(),
     result: z.string().optional(),
     terminal_reason: z.string().nullable().optional(),
+    /** `tool_deferred` when a `PreToolUse` hook deferred a call (then `deferred_tool_use` is that call). */
+    stop_reason: z.string().nullable().optional(),
+    deferred_tool_use: z.object({ id: z.string(), name: z.string(), input: z.unknown() }).passthrough().optional(),
     api_error_status: z.number().nullable().optional(),
     api_error_type: z.string().nullable().optional(),
     errors: z.array(z.unknown()).optional(),

@@ -139,7 +139,7 @@ export function deniedPermission(rule: string): { permission?: string; bash?: st
 
 /**
  * What opencode cannot honour (see `BackendPlugin.optionsProblem`): `jsonSchema`, `effort`, `fallbackModel` and
- * `settings` have no opencode equivalent; deny rules other than tool names, MCP names and Bash patterns neither.
+ * `settings` have no opencode equivalent; `approve` neither (no pause in `opencode run`); deny rules other than tool names, MCP names and Bash patterns neither.
  * `maxCostUsd` needs none: the conversation stops at its budget from the cost opencode reports. `userMcpServers` is
  * moot: opencode always reads the worker user's global config (`~/.config/opencode`), its MCP servers included.
  */
@@ -152,6 +152,10 @@ export function opencodeOptionsProblem(options: ConversationOptions): string | u
   ];
   for (const [option, flag] of missing) {
     if (options[option] !== undefined) return `opencode has no equivalent of ${flag} (${option})`;
+  }
+  // opencode 1.18.33's `run` rejects at once a call its permissions would `ask` about: nothing pauses it for later.
+  if (options.approve?.length) {
+    return 'opencode cannot pause a tool call for approval (--approve): `opencode run` rejects what it would ask about';
   }
   const rule = options.disallowedTools?.find((r) => !deniedPermission(r));
   if (rule)
