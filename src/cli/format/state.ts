@@ -39,12 +39,13 @@ export function formatState(state: ConversationState, now = new Date()): string 
   for (const turn of state.turns) {
     const what = turn.kind === 'compact' ? '(compaction)' : turn.prompt.split('\n')[0];
     lines.push(`  turn ${turn.index + 1} ${turn.status}: ${what}`);
-    if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
-    for (const denial of turn.denials ?? []) lines.push(`      ${denialLine(denial)}`);
+    // Decisions came before the reply: the turn went on after each.
     for (const decision of turn.decisions ?? []) {
       const call = [turn.pending, state.pending].find((p) => p?.toolUseId === decision.toolUseId);
       lines.push(`      ${decisionLine(decision, call, now)}`);
     }
+    if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
+    for (const denial of turn.denials ?? []) lines.push(`      ${denialLine(denial)}`);
     if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
   }
   return lines.join('\n');
