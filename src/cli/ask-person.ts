@@ -46,7 +46,10 @@ export async function askPerson(
     console.error(decisionLine(decision, call));
     return 'decided';
   } catch (err) {
-    if (promptEnded(err, 'AbortPromptError')) return 'elsewhere';
+    if (promptEnded(err, 'AbortPromptError')) {
+      console.error('\n(decided elsewhere)');
+      return 'elsewhere';
+    }
     if (promptEnded(err, 'ExitPromptError')) return 'interrupted';
     if (err instanceof ConvoError && err.code === 'NotWaiting') {
       console.error(`convo: ${err.message}`);
