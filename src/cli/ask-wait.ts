@@ -11,7 +11,7 @@
  * - With `wait`, it waits for the reply whatever happens, printing nothing more.
  */
 import ora, { type Ora } from 'ora';
-import type { ConvoClient } from '../client/client.js';
+import type { ConvoClient, TurnActivity } from '../client/client.js';
 import type { ConversationState, TurnReply } from '../common/conversation.js';
 import { askPerson } from './ask-person.js';
 import { activityLine, formatElapsed } from './format/activity.js';
@@ -80,7 +80,11 @@ export async function askAndFollow(
       ]);
       if (done && 'error' in done) throw done.error;
       if (done) return done;
-      const snap = await client.snapshot(id).catch(() => undefined);
+      // Off a terminal only the state is needed (one query); the spinner also shows the turn activity's progress.
+      const read: Promise<{ state: ConversationState; activity?: TurnActivity }> = spinner
+        ? client.snapshot(id)
+        : client.state(id, 2_000).then((state) => ({ state }));
+      const snap = await read.catch(() => undefined);
       if (!snap) continue;
       if (spinner) {
         spinner.text =
