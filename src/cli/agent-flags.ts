@@ -1,6 +1,6 @@
 /**
  * The flags of the agent's options (MCP servers, tool rules, directories, effort, models, limits, structured output,
- * settings, budget), shared by `convo start` and `convo configure`, and how their values become `AgentOptions` or a
+ * settings, budget, the calls that wait for a person's approval), shared by `convo start` and `convo configure`, and how their values become `AgentOptions` or a
  * `ConfigureInput`. Values that do not parse are one line naming the option (commander's parse errors, see
  * ./options.ts); MCP config files are read when the command runs (`convo: FILE: problem`).
  */
@@ -10,7 +10,7 @@ import { EFFORT_LEVELS, type AgentOptions } from '../common/agent-options.js';
 import { PERMISSION_MODES, type ConfigureInput } from '../common/conversation.js';
 import { ConvoError } from '../client/errors.js';
 import { readMcpConfigs } from '../client/mcp-config.js';
-import { parseJsonObject, parsePositiveInt, parseUsd } from './options.js';
+import { parseDurationSeconds, parseJsonObject, parsePositiveInt, parseUsd } from './options.js';
 
 /** The agent option flags as commander parses them. */
 export interface AgentFlags {
@@ -24,6 +24,9 @@ export interface AgentFlags {
   jsonSchema?: Record<string, unknown>;
   settings?: Record<string, unknown>;
   maxCostUsd?: number;
+  approve?: string[];
+  /** Seconds (parsed from a duration such as `15m`). */
+  approvalTimeout?: number;
 }
 
 /** Adds the agent option flags to `command` (`convo start`, `convo configure`). */
@@ -45,7 +48,16 @@ export function addAgentFlags(command: Command): Command {
       parseJsonObject,
     )
     .option('--settings <file-or-json>', "more CLI settings (Claude Code's --settings JSON)", parseJsonObject)
-    .option('--max-cost-usd <usd>', 'the most the conversation may spend, US dollars', parseUsd);
+    .option('--max-cost-usd <usd>', 'the most the conversation may spend, US dollars', parseUsd)
+    .option(
+      '--approve <rules...>',
+      'tool calls that wait for a person (convo approve/deny), e.g. Bash Write "Bash(git push:*)" "Edit(src/**)"',
+    )
+    .option(
+      '--approval-timeout <duration>',
+      'deny a waiting call after this long, e.g. 90s, 15m, 2h, 3d (default: wait for ever)',
+      parseDurationSeconds,
+    );
 }
 
 /**
@@ -65,6 +77,8 @@ export function agentOptions(flags: AgentFlags): AgentOptions {
     jsonSchema: flags.jsonSchema,
     settings: flags.settings,
     maxCostUsd: flags.maxCostUsd,
+    approve: flags.approve,
+    approvalTimeoutS: flags.approvalTimeout,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
@@ -92,6 +106,8 @@ export const CLEARABLE: Readonly<Record<string, keyof ConfigureInput>> = {
   'json-schema': 'jsonSchema',
   settings: 'settings',
   'max-cost-usd': 'maxCostUsd',
+  approve: 'approve',
+  'approval-timeout': 'approvalTimeoutS',
 };
 
 /** Adds the flags of `convo configure` to `command`. */

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import ms from 'ms';
 import { backendNames } from '../activities/backends/registry.js';
 import { oneLine } from '../common/text.js';
 
@@ -55,6 +56,24 @@ export function parsePort(value: string): number {
   const n = wholeNumber(value);
   if (n === undefined || n > 65535) throw new InvalidArgumentError('not a port number (0-65535)');
   return n;
+}
+
+/**
+ * A duration of 1 s or more in whole seconds (`--approval-timeout`): a number and a unit as `ms` reads them (`90s`,
+ * `15m`, `2h`, `3d`, `1.5h`, `2 weeks`); bare digits are seconds.
+ * @throws InvalidArgumentError `not a duration of whole seconds (e.g. 90s, 15m, 2h, 3d)`.
+ */
+export function parseDurationSeconds(value: string): number {
+  const text = value.trim();
+  const whole = wholeNumber(text);
+  // `ms` reads bare digits as milliseconds; here they are seconds, like the other options' periods.
+  const millis =
+    whole !== undefined ? whole * 1000 : /^[\d.]+\s*[a-z]+$/i.test(text) ? ms(text as ms.StringValue) : NaN;
+  const seconds = millis / 1000;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new InvalidArgumentError('not a duration of whole seconds (e.g. 90s, 15m, 2h, 3d)');
+  }
+  return seconds;
 }
 
 /** The choices of `--backend`: every backend of this build. */

@@ -2,11 +2,14 @@
  * The `convo` command tree, built from one module per command (src/cli/commands/). `argv` handling is commander's.
  */
 import { Command, type ErrorOptions } from 'commander';
+import { answerCommand } from './commands/answer.js';
+import { approveCommand } from './commands/approve.js';
 import { askCommand } from './commands/ask.js';
 import { cancelCommand } from './commands/cancel.js';
 import { closeCommand } from './commands/close.js';
 import { compactCommand } from './commands/compact.js';
 import { configureCommand } from './commands/configure.js';
+import { denyCommand } from './commands/deny.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { exportCommand } from './commands/export.js';
 import { historyCommand } from './commands/history.js';
@@ -32,6 +35,9 @@ const COMMANDS: Array<(program: Command) => void> = [
   historyCommand,
   exportCommand,
   cancelCommand,
+  approveCommand,
+  denyCommand,
+  answerCommand,
   configureCommand,
   compactCommand,
   showCommand,

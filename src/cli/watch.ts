@@ -5,8 +5,10 @@
 import { DateTime } from 'luxon';
 import ora, { type Ora } from 'ora';
 import { ConvoError, type ConvoClient } from '../client/client.js';
+import type { PendingToolCall } from '../common/approvals.js';
 import { excerpt, firstLines } from '../common/text.js';
 import { activityLine, formatElapsed } from './format/activity.js';
+import { decideCommands, decisionLine, waitingText } from './format/approvals.js';
 import { denialLine } from './format/denials.js';
 import { canSpin } from './spinner.js';
 
@@ -22,7 +24,8 @@ export interface WatchOptions {
 
 /**
  * Follows a conversation: prints a line when a turn starts, calls a tool, replies (with the calls the CLI refused) or
- * fails, and when the conversation waits for a usage limit or for attention (a spent budget among them), or closes. Returns when it closes (or, with `untilIdle`,
+ * fails, when a tool call starts waiting for a person and when it is decided, and when the conversation waits for a
+ * usage limit or for attention (a spent budget among them), or closes. Returns when it closes (or, with `untilIdle`,
  * goes idle).
  * @throws ConvoError `NotFound` for an unknown conversation.
  */
@@ -39,6 +42,9 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
   };
   const turnStatus = new Map<number, string>();
   const toolCalls = new Map<number, number>();
+  // Decisions record only the call's id: the calls seen waiting name them.
+  const waited = new Map<string, PendingToolCall>();
+  const decisions = new Map<number, number>();
   let lastStatus: string | undefined;
   let noWorker = false;
   let first = true;
@@ -61,7 +67,10 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
         out(
           `watching ${id}: ${state.status}, ${state.turns.length} turn${state.turns.length === 1 ? '' : 's'}${state.title ? ` (${state.title})` : ''}`,
         );
-        for (const t of state.turns) if (t.status !== 'running') turnStatus.set(t.index, t.status);
+        for (const t of state.turns) {
+          if (t.status !== 'running') turnStatus.set(t.index, t.status);
+          decisions.set(t.index, t.decisions?.length ?? 0);
+        }
         first = false;
       }
       for (const t of state.turns) {
@@ -85,6 +94,17 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
           `  → ${p.lastTool}${p.lastToolInput ? `: ${p.lastToolInput}` : ''}${more > 0 ? ` (after ${more} more)` : ''}`,
         );
         toolCalls.set(activity.index, calls);
+      }
+      for (const t of state.turns) {
+        for (const d of t.decisions?.slice(decisions.get(t.index) ?? 0) ?? []) {
+          out(`  ${decisionLine(d, waited.get(d.toolUseId))}`);
+        }
+        decisions.set(t.index, t.decisions?.length ?? 0);
+      }
+      const pending = state.status === 'needs_approval' ? state.pending : undefined;
+      if (pending && !waited.has(pending.toolUseId)) {
+        waited.set(pending.toolUseId, pending);
+        out(`  ${waitingText(pending, 200)} — ${decideCommands(id, pending)}`);
       }
       if (state.status !== lastStatus) {
         if (state.status === 'rate_limited' || state.status === 'needs_attention') out(activityLine(state, activity));

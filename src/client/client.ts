@@ -1,39 +1,37 @@
 /**
  * The typed client API: start conversations, send turns, ask and wait for replies, read state, close.
  */
-import {
-  Client,
-  Connection,
-  isGrpcDeadlineError,
-  WorkflowUpdateFailedError,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { Client, Connection, isGrpcDeadlineError } from '@temporalio/client';
 import { createDataConverter } from '../codec/data-converter.js';
+import { AnswerInput, ApproveInput, DenyInput, type ToolDecision } from '../common/approvals.js';
 import type { ConfigureInput, ConversationState, TurnReply } from '../common/conversation.js';
 import { ConversationBackendKey } from '../common/search-attributes.js';
 import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { connectionOptions } from '../config/connection.js';
 import { createTranscriptStore, readTranscriptSegments } from '../storage/transcript-store.js';
 import {
+  answerUpdate,
+  approveUpdate,
   askUpdate,
   cancelTurnUpdate,
   closeSignal,
   compactUpdate,
   configureUpdate,
+  denyUpdate,
   resumeUpdate,
   sendTurnSignal,
   skipUpdate,
   stateQuery,
   transcriptQuery,
 } from '../workflows/messages.js';
-import type { conversationWorkflow } from '../workflows/conversation/workflow.js';
 import { transcriptToChat, type ChatTurn } from './chat.js';
-import { ConvoError, missingOrClosed, updateCause, updateError, type ConvoErrorCode } from './errors.js';
+import { ConvoError, missingOrClosed, updateCause } from './errors.js';
 import { checkConfigure } from './configure.js';
+import { checkedInput, decidedBy, notWaitingAs } from './decisions.js';
 import { sessionExport, type SessionExport } from './session-export.js';
 import { checkPrompt, startConversation, type StartOptions } from './start.js';
 import { currentTurn, turnActivity, type TurnActivity } from './snapshot.js';
+import { openConversation, runUpdate } from './updates.js';
 import { listConversations, pendingTurn, type ConversationSummary, type ListOptions } from './visibility.js';
 
 export { ConvoError, TurnFailedError, type ConvoErrorCode } from './errors.js';
@@ -83,7 +81,7 @@ export class ConvoClient {
    */
   async send(id: string, prompt: string): Promise<void> {
     checkPrompt(prompt);
-    const { handle } = await this.open(id);
+    const { handle } = await openConversation(this.client, id);
     await handle.signal(sendTurnSignal, prompt).catch((err: unknown) => this.rethrow(id, err));
   }
 
@@ -94,7 +92,8 @@ export class ConvoClient {
   async ask(id: string, prompt: string): Promise<TurnReply> {
     checkPrompt(prompt);
     // An untyped refusal can only be the prompt check of a workflow from before typed refusals.
-    return this.update(
+    return runUpdate(
+      this.client,
       id,
       (handle) => handle.executeUpdate(askUpdate, { args: [prompt] }),
       (err) => new ConvoError('InvalidPrompt', updateCause(err).message),
@@ -110,7 +109,7 @@ export class ConvoClient {
    *   `Closed`.
    */
   async configure(id: string, input: ConfigureInput): Promise<number> {
-    return this.update(id, (handle, description) => {
+    return runUpdate(this.client, id, (handle, description) => {
       const checked = checkConfigure(input, description.typedSearchAttributes.get(ConversationBackendKey));
       return handle.executeUpdate(configureUpdate, { args: [checked] });
     });
@@ -122,7 +121,7 @@ export class ConvoClient {
    * @throws ConvoError `NotFound`, `Closed`; TurnFailedError when the compaction ran and failed.
    */
   async compact(id: string): Promise<TurnReply> {
-    return this.update(id, (handle) => handle.executeUpdate(compactUpdate));
+    return runUpdate(this.client, id, (handle) => handle.executeUpdate(compactUpdate));
   }
 
   /**
@@ -158,7 +157,7 @@ export class ConvoClient {
    * @throws ConvoError `NotFound`, `Closed`.
    */
   async close(id: string): Promise<void> {
-    const { handle } = await this.open(id);
+    const { handle } = await openConversation(this.client, id);
     await handle.signal(closeSignal).catch((err: unknown) => this.rethrow(id, err));
   }
 
@@ -179,17 +178,43 @@ export class ConvoClient {
   }
 
   private async decide(id: string, decision: 'resume' | 'skip'): Promise<void> {
-    await this.update(id, (handle) => handle.executeUpdate(decision === 'resume' ? resumeUpdate : skipUpdate)).catch(
-      async (err: unknown) => {
-        if (!(err instanceof ConvoError && err.code === 'NotWaiting')) throw err;
-        // The status, for people, is read only once refused (a state read before would race the update).
-        const status = await this.state(id, 2_000).then(
-          (s) => ` (status ${s.status})`,
-          () => '',
-        );
-        throw new ConvoError('NotWaiting', `conversation ${id} does not need attention${status}`);
-      },
-    );
+    const update = decision === 'resume' ? resumeUpdate : skipUpdate;
+    const work = runUpdate(this.client, id, (handle) => handle.executeUpdate(update));
+    await notWaitingAs(work, `conversation ${id} does not need attention`, () => this.state(id, 2_000));
+  }
+
+  /**
+   * Approves the tool call the conversation waits on (status `needs_approval`): it runs, and the turn goes on.
+   * `always` also allows the call's rule for the rest of the conversation. `by` is this process's `user@host`.
+   * @returns the decision as recorded on the turn.
+   * @throws ConvoError `NotWaiting` (no tool call waits, or a question does), `NotFound`, `Closed`.
+   */
+  async approve(id: string, options: { always?: boolean } = {}): Promise<ToolDecision> {
+    const input = checkedInput(ApproveInput, { always: options.always, by: decidedBy() });
+    const work = runUpdate(this.client, id, (handle) => handle.executeUpdate(approveUpdate, { args: [input] }));
+    return notWaitingAs(work, `conversation ${id} has no tool call waiting for approval`, () => this.state(id, 2_000));
+  }
+
+  /**
+   * Denies the tool call (or question) the conversation waits on: it does not run, and the model is told `reason`.
+   * @returns the decision as recorded on the turn.
+   * @throws ConvoError `NotWaiting`, `InvalidOptions` (a reason over 10000 characters), `NotFound`, `Closed`.
+   */
+  async deny(id: string, options: { reason?: string } = {}): Promise<ToolDecision> {
+    const input = checkedInput(DenyInput, { reason: options.reason || undefined, by: decidedBy() });
+    const work = runUpdate(this.client, id, (handle) => handle.executeUpdate(denyUpdate, { args: [input] }));
+    return notWaitingAs(work, `conversation ${id} has no tool call waiting for approval`, () => this.state(id, 2_000));
+  }
+
+  /**
+   * Answers the question the agent asked (`AskUserQuestion`): the model is given `text`.
+   * @returns the decision as recorded on the turn.
+   * @throws ConvoError `NotWaiting` (no question waits), `InvalidOptions` (empty text), `NotFound`, `Closed`.
+   */
+  async answer(id: string, text: string): Promise<ToolDecision> {
+    const input = checkedInput(AnswerInput, { text, by: decidedBy() });
+    const work = runUpdate(this.client, id, (handle) => handle.executeUpdate(answerUpdate, { args: [input] }));
+    return notWaitingAs(work, `conversation ${id} has no question waiting for an answer`, () => this.state(id, 2_000));
   }
 
   /**
@@ -226,7 +251,8 @@ export class ConvoClient {
   async cancel(id: string): Promise<number> {
     const notRunning = `conversation ${id}: no turn is running or waiting`;
     // An untyped refusal: a workflow from before typed refusals, whose only cancel check is "no turn".
-    return this.update(
+    return runUpdate(
+      this.client,
       id,
       (handle) => handle.executeUpdate(cancelTurnUpdate),
       (err) => new ConvoError('NotRunning', `conversation ${id}: ${updateCause(err).message}`),
@@ -241,35 +267,6 @@ export class ConvoClient {
   async chat(id: string): Promise<ChatTurn[]> {
     const [jsonl, { backend }] = await Promise.all([this.transcript(id), this.state(id)]);
     return transcriptToChat(jsonl, backend);
-  }
-
-  /** A handle on a conversation that exists and has not finished, and its description. */
-  private async open(id: string) {
-    const handle = this.client.workflow.getHandle<typeof conversationWorkflow>(id);
-    const description = await handle.describe().catch((err: unknown) => this.rethrow(id, err));
-    if (description.status.name !== 'RUNNING') throw new ConvoError('Closed', `conversation ${id} is closed`);
-    return { handle, description };
-  }
-
-  /**
-   * Runs an update on an open conversation. A refusal or a failed turn becomes its ConvoError or TurnFailedError
-   * ({@link updateError}, with `messages`); any other failed update `untyped`'s error (default: the cause's message,
-   * e.g. a workflow from an older Convo that has no handler for the update).
-   */
-  private async update<R>(
-    id: string,
-    run: (handle: WorkflowHandle<typeof conversationWorkflow>, description: WorkflowExecutionDescription) => Promise<R>,
-    untyped = (err: WorkflowUpdateFailedError): Error =>
-      new Error(`conversation ${id}: ${updateCause(err).message}`, { cause: err }),
-    messages?: Partial<Record<ConvoErrorCode, string>>,
-  ): Promise<R> {
-    const { handle, description } = await this.open(id);
-    try {
-      return await run(handle, description);
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) return this.rethrow(id, err);
-      throw updateError(id, err, messages) ?? untyped(err);
-    }
   }
 
   private async query<T>(id: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {

@@ -21,12 +21,14 @@ export interface TurnActivity {
 }
 
 /**
- * The turn being worked on: the running one, or while the conversation waits (usage limit, attention) the first
- * queued one. Undefined when there is none.
+ * The turn being worked on: the one whose tool call waits for a person, the running one, or while the conversation
+ * waits (usage limit, attention, approval) the first queued one. Undefined when there is none.
  */
 export function currentTurn(state: ConversationState): ConversationState['turns'][number] | undefined {
-  const waiting = state.status === 'rate_limited' || state.status === 'needs_attention';
+  const waiting =
+    state.status === 'rate_limited' || state.status === 'needs_attention' || state.status === 'needs_approval';
   return (
+    state.turns.find((t) => t.pending !== undefined) ??
     state.turns.find((t) => t.status === 'running') ??
     (waiting ? state.turns.find((t) => t.status === 'queued') : undefined)
   );

@@ -65,6 +65,10 @@ test.each([
   ],
   [['server', '--port', 'x'], "error: option '--port <port>' argument 'x' is invalid. not a port number (0-65535)"],
   [
+    ['configure', 'c1', '--approval-timeout', 'soon'],
+    "error: option '--approval-timeout <duration>' argument 'soon' is invalid. not a duration of whole seconds (e.g. 90s, 15m, 2h, 3d)",
+  ],
+  [
     ['server', '--ui-port', '70000'],
     "error: option '--ui-port <port>' argument '70000' is invalid. not a port number (0-65535)",
   ],
@@ -110,7 +114,7 @@ test.each([
   ],
   [
     ['configure', 'c1', '--clear', 'cwd'],
-    "error: option '--clear <options...>' argument 'cwd' is invalid. Allowed choices are model, allowed-tools, permission-mode, mcp-config, user-mcp-servers, disallowed-tools, add-dir, effort, fallback-model, max-turns, json-schema, settings, max-cost-usd.",
+    "error: option '--clear <options...>' argument 'cwd' is invalid. Allowed choices are model, allowed-tools, permission-mode, mcp-config, user-mcp-servers, disallowed-tools, add-dir, effort, fallback-model, max-turns, json-schema, settings, max-cost-usd, approve, approval-timeout.",
   ],
 ])('convo %j is refused in one line', async (args, line) => {
   const { stderr, code } = await parse(args);
@@ -147,6 +151,9 @@ test('every command is there, one module each', () => {
     'history',
     'export',
     'cancel',
+    'approve',
+    'deny',
+    'answer',
     'configure',
     'compact',
     'show',

@@ -5,6 +5,7 @@ import { Duration } from 'luxon';
 import type { TurnActivity } from '../../client/client.js';
 import type { ConversationState } from '../../common/conversation.js';
 import { excerpt, utcTime } from '../../common/text.js';
+import { decideCommands, waitingText } from './approvals.js';
 import { costLine } from './denials.js';
 
 /** `1m 05s`, `12s`: elapsed time for people. `ms` in milliseconds. */
@@ -17,7 +18,7 @@ export function formatElapsed(ms: number): string {
 
 /**
  * One line on the turn being worked on: `turn 3 · 12s · Bash: ls -la`, or what it waits for (a usage limit's reset, a
- * person: for credentials, billing, or a budget that is spent).
+ * person: for credentials, billing, a budget that is spent, or a decision on a tool call or a question).
  */
 export function activityLine(state: ConversationState, activity: TurnActivity | undefined, now = new Date()): string {
   if (state.status === 'rate_limited' && state.rateLimitedUntil) {
@@ -28,6 +29,9 @@ export function activityLine(state: ConversationState, activity: TurnActivity | 
   }
   if (state.status === 'needs_attention' && state.attention) {
     return `needs attention: ${state.attention.type}: ${state.attention.message} (convo resume ${state.id})`;
+  }
+  if (state.status === 'needs_approval' && state.pending) {
+    return `${waitingText(state.pending, 60)} (${decideCommands(state.id, state.pending, false)})`;
   }
   if (!activity) return state.status;
   const parts = [`turn ${activity.index + 1}`];

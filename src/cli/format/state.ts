@@ -1,8 +1,9 @@
 /**
- * The `convo show` text: status, cost, turns (with the calls the CLI refused), and what to do when the conversation
- * needs attention.
+ * The `convo show` text: status, cost, turns (with the calls the CLI refused and the decisions people made), and what
+ * to do when the conversation needs attention or a tool call waits for approval.
  */
 import type { ConversationState } from '../../common/conversation.js';
+import { decisionLine, pendingLines } from './approvals.js';
 import { costLine, denialLine, formatUsd } from './denials.js';
 
 /** What to run when the conversation needs attention, by the attention's type. */
@@ -16,7 +17,7 @@ function attentionHelp(state: ConversationState): string {
 }
 
 /** The `convo show` text of a conversation's state: one header line, details, then a line or more per turn. */
-export function formatState(state: ConversationState): string {
+export function formatState(state: ConversationState, now = new Date()): string {
   const lines = [
     `${state.id}  ${state.status}${state.closing && state.status !== 'closed' ? ' (closing)' : ''}`,
     `  backend ${state.backend}, session ${state.sessionId}, cwd ${state.cwd}`,
@@ -34,9 +35,15 @@ export function formatState(state: ConversationState): string {
     lines.push(`  needs attention: ${state.attention.type}: ${state.attention.message}`);
     lines.push(attentionHelp(state));
   }
+  if (state.status === 'needs_approval' && state.pending) lines.push(...pendingLines(state.id, state.pending, now));
   for (const turn of state.turns) {
     const what = turn.kind === 'compact' ? '(compaction)' : turn.prompt.split('\n')[0];
     lines.push(`  turn ${turn.index + 1} ${turn.status}: ${what}`);
+    // Decisions came before the reply: the turn went on after each.
+    for (const decision of turn.decisions ?? []) {
+      const call = [turn.pending, state.pending].find((p) => p?.toolUseId === decision.toolUseId);
+      lines.push(`      ${decisionLine(decision, call, now)}`);
+    }
     if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
     for (const denial of turn.denials ?? []) lines.push(`      ${denialLine(denial)}`);
     if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
