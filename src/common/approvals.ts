@@ -46,6 +46,9 @@ export interface PendingToolCall {
 /** A person's decision on a {@link PendingToolCall}. */
 export interface ToolDecision {
   toolUseId: string;
+  /** The decided call's tool and one-line input, so the record names it after it stopped waiting. */
+  tool?: string;
+  summary?: string;
   /** `allow`: the call runs; `deny`: it does not and the model is told `reason`; `answer`: a question's answer. */
   decision: 'allow' | 'deny' | 'answer';
   /** The reason a denial gives the model, or the answer to a question. */

@@ -3,9 +3,6 @@
  * `--approval-timeout` on start and configure, `convo show`/`list`/`approve`/`deny`, and `convo ask`, which never hangs
  * silently (one line and exit status 3 or 4 off a terminal, the decision asked right there on one). On the real dev
  * server, worker, `claude` binary and `convo` command.
- *
- * The tests marked `afterMerge` need the turn activity and the workflow of issue 12 (the call that waits, the updates
- * that decide it); they run with CONVO_ISSUE12_MERGED=1.
  */
 import { execa, type ResultPromise } from 'execa';
 import { access } from 'node:fs/promises';
@@ -14,9 +11,6 @@ import type { ConversationState } from '../../src/common/conversation.js';
 import { projectRoot } from '../../src/paths.js';
 import type { RecordedRequest } from '../../src/testing/index.js';
 import { World, waitUntil } from '../helpers/world.js';
-
-/** Tests that need the workflow and activity branches of issue 12 merged. */
-const afterMerge = process.env.CONVO_ISSUE12_MERGED === '1' ? test : test.skip;
 
 let world: World;
 beforeAll(async () => {
@@ -149,7 +143,7 @@ test('convo ask off a terminal, on a 401: one line and exit status 4, the turn k
   expect((await world.client.state(id)).turns.map((t) => t.status)).toEqual(['completed', 'completed']);
 });
 
-afterMerge('convo approve, deny and answer say so when nothing waits', async () => {
+test('convo approve, deny and answer say so when nothing waits', async () => {
   const id = await world.client.start({ cwd: await world.workspace('nothing-waits') });
   const approve = await world.convo(['approve', id]);
   expect(approve.exitCode).toBe(1);
@@ -158,7 +152,7 @@ afterMerge('convo approve, deny and answer say so when nothing waits', async () 
   expect(answer.stderr.trim()).toBe(`convo: conversation ${id} has no question waiting for an answer (status idle)`);
 });
 
-afterMerge('--approve Bash: the call waits (shown, listed, file absent); convo approve runs it', async () => {
+test('--approve Bash: the call waits (shown, listed, file absent); convo approve runs it', async () => {
   const cwd = await world.workspace('approve');
   const id = (await world.convo(['start', '--cwd', cwd, '--approve', 'Bash'])).stdout.trim();
   bashWrite('f.txt', 'write f');
@@ -183,28 +177,25 @@ afterMerge('--approve Bash: the call waits (shown, listed, file absent); convo a
   expect((await world.convo(['show', id])).stdout).toMatch(/^ {6}✓ approved .* by \S+@\S+ at \d\d:\d\d UTC$/m);
 });
 
-afterMerge(
-  'convo ask off a terminal: one line and exit status 3; convo deny --reason lets the turn go on',
-  async () => {
-    const cwd = await world.workspace('ask-denied');
-    const id = (await world.convo(['start', '--cwd', cwd, '--approve', 'Bash'])).stdout.trim();
-    bashWrite('g.txt', 'write g');
-    const asked = await world.convo(['ask', id, 'write g']);
-    expect(asked.exitCode).toBe(3);
-    expect(asked.stdout).toBe('');
-    expect(asked.stderr.trim()).toBe(
-      `waiting for approval: Bash: echo hi > g.txt — convo approve ${id} or convo deny ${id}`,
-    );
-    expect((await world.client.state(id)).status).toBe('needs_approval');
+test('convo ask off a terminal: one line and exit status 3; convo deny --reason lets the turn go on', async () => {
+  const cwd = await world.workspace('ask-denied');
+  const id = (await world.convo(['start', '--cwd', cwd, '--approve', 'Bash'])).stdout.trim();
+  bashWrite('g.txt', 'write g');
+  const asked = await world.convo(['ask', id, 'write g']);
+  expect(asked.exitCode).toBe(3);
+  expect(asked.stdout).toBe('');
+  expect(asked.stderr.trim()).toBe(
+    `waiting for approval: Bash: echo hi > g.txt — convo approve ${id} or convo deny ${id}`,
+  );
+  expect((await world.client.state(id)).status).toBe('needs_approval');
 
-    const denied = await world.convo(['deny', id, '--reason', 'not in this repo']);
-    expect(denied.stdout.trim()).toMatch(/^✗ denied Bash: echo hi > g\.txt by \S+ at \d\d:\d\d UTC: not in this repo$/);
-    await world.waitForState(id, (s) => s.status === 'idle' && s.turns[0]?.status === 'completed');
-    expect(await exists(join(cwd, 'g.txt'))).toBe(false);
-  },
-);
+  const denied = await world.convo(['deny', id, '--reason', 'not in this repo']);
+  expect(denied.stdout.trim()).toMatch(/^✗ denied Bash: echo hi > g\.txt by \S+ at \d\d:\d\d UTC: not in this repo$/);
+  await world.waitForState(id, (s) => s.status === 'idle' && s.turns[0]?.status === 'completed');
+  expect(await exists(join(cwd, 'g.txt'))).toBe(false);
+});
 
-afterMerge('convo ask on a pseudo-terminal shows the waiting call and approves it right there', async () => {
+test('convo ask on a pseudo-terminal shows the waiting call and approves it right there', async () => {
   const cwd = await world.workspace('ask-inline');
   const id = (await world.convo(['start', '--cwd', cwd, '--approve', 'Bash'])).stdout.trim();
   bashWrite('h.txt', 'write h');

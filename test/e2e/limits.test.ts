@@ -172,7 +172,7 @@ test('skip fails the turn that needs attention with its error, and the conversat
     { error: { status: 402, type: 'billing_error', message: 'Credit balance is too low' }, times: Infinity },
     prompt('no credit'),
   );
-  const asked = world.convo(['ask', id, 'no credit']);
+  const asked = world.convo(['ask', '--wait', id, 'no credit']);
   await world.waitForState(id, (s) => s.status === 'needs_attention' && s.attention?.type === 'Billing');
   expect((await world.convo(['skip', id])).exitCode).toBe(0);
   const result = await asked;

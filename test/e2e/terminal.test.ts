@@ -144,7 +144,9 @@ test('convo list prints a table and filters on the ConversationStatus search att
 
     const bad = await world.convo(['list', '--status', 'sleeping']);
     expect(bad.exitCode).not.toBe(0);
-    expect(bad.stderr).toMatch(/Allowed choices are idle, running, rate_limited, needs_attention, closed/);
+    expect(bad.stderr).toMatch(
+      /Allowed choices are idle, running, rate_limited, needs_attention, needs_approval, closed/,
+    );
   } finally {
     held.release();
   }

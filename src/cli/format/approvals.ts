@@ -35,14 +35,16 @@ export function pendingLines(id: string, call: PendingToolCall, now = new Date()
 /**
  * One decision: `✓ approved Bash: echo hi > f by alice@host at 12:04 UTC`, `✗ denied Bash: rm -r x by alice@host at
  * 12:05 UTC: not now`, `✓ answered Which file? by …: the big one`, `✗ denied … at 12:05 UTC (approval timeout)`.
- * @param call the decided call when known (a decision records only its id), else the call is named by its id.
+ * @param call the decided call, when the decision does not name it (decisions recorded before they did), else it
+ *   is named by its id.
  */
 export function decisionLine(
   decision: ToolDecision,
   call?: Pick<PendingToolCall, 'tool' | 'summary'>,
   now = new Date(),
 ): string {
-  const what = call ? callText(call, 80) : `call ${decision.toolUseId}`;
+  const named = decision.tool !== undefined ? { tool: decision.tool, summary: decision.summary ?? '' } : call;
+  const what = named ? callText(named, 80) : `call ${decision.toolUseId}`;
   const when = `at ${utcTime(decision.at, now)}`;
   if (decision.by === 'timeout') return `✗ denied ${what} ${when} (approval timeout)`;
   const who = `by ${decision.by} ${when}`;

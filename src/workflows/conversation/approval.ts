@@ -56,7 +56,8 @@ export async function waitForDecision(
       await conditionOrTimer(decided, timeoutS * 1000, summary);
       if (!decided()) {
         const at = new Date().toISOString();
-        record(wait, { toolUseId: call.toolUseId, decision: 'deny', text: TIMEOUT_DENIAL, by: 'timeout', at });
+        const { toolUseId, tool, summary } = call;
+        record(wait, { toolUseId, tool, summary, decision: 'deny', text: TIMEOUT_DENIAL, by: 'timeout', at });
         log.warn('tool call denied: nobody decided in time', { turn: turn.index, tool: call.tool, timeoutS });
       }
     }
@@ -96,6 +97,8 @@ export function decideCall<V extends DecisionVerb>(
   const text = verb === 'deny' ? parsed.reason : verb === 'answer' ? parsed.text : undefined;
   const decision: ToolDecision = {
     toolUseId: wait.call.toolUseId,
+    tool: wait.call.tool,
+    summary: wait.call.summary,
     decision: verb === 'approve' ? 'allow' : verb,
     ...(text !== undefined ? { text } : {}),
     by: parsed.by ?? 'unknown',
