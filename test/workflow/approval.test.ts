@@ -236,7 +236,15 @@ test('approvalTimeoutS denies an undecided call by timeout, and the turn goes on
     await testEnv.env.sleep(31 * 60_000);
     const done = await waitForState(handle, (s) => s.turns[0]?.status === 'completed');
     expect(done.turns[0]!.decisions).toEqual([
-      { toolUseId: 'toolu_1', decision: 'deny', text: TIMEOUT_DENIAL, by: 'timeout', at: expect.any(String) },
+      {
+        toolUseId: 'toolu_1',
+        tool: 'Bash',
+        summary: 'deploy',
+        decision: 'deny',
+        text: TIMEOUT_DENIAL,
+        by: 'timeout',
+        at: expect.any(String),
+      },
     ]);
     expect(done.turns[0]!.reply).toBe(`done (deny: ${TIMEOUT_DENIAL})`);
     expect(runTurn.mock.calls[1]![0]).toMatchObject({ continues: true });
