@@ -5,7 +5,8 @@
  * Runs a fixed scenario on a fresh dev server with an in-process worker and the real `claude` against the scripted
  * model server: a turn that completes, a turn held for 3.5 s (long enough for current-details refreshes, where the
  * code has them), a turn cancelled with `cancelTurn` (where the code has it), a `configure` then a turn and a
- * `compact` (where the code has them), another turn, then `close`. Writes
+ * `compact`, and a Bash call that waits for approval and is approved (where the code has them), another turn, then
+ * `close`. Writes
  * `test/fixtures/histories/NAME.binpb`: the `temporal.api.history.v1.History` protobuf, binary (the SDK's JSON
  * conversion fails with the protobufjs copies npm installs here); payloads gzip-encoded by Convo's codec, never
  * encrypted. Run it from a checkout of the Convo version to record.
@@ -66,6 +67,18 @@ async function main(name: string): Promise<void> {
         await client.configure(id, { maxTurns: 5, maxCostUsd: 100 });
         await client.ask(id, 'a configured turn');
         await client.compact(id);
+      }
+      // Versions before issue 12 have no approvals: a Bash call that waits, then is approved.
+      if (typeof client.approve === 'function') {
+        await client.configure(id, { approve: ['Bash'] });
+        model.script([
+          { toolUse: { name: 'Bash', input: { command: 'echo recorded > recorded.txt', description: 'write' } } },
+          { text: 'wrote recorded.txt' },
+        ]);
+        const approved = client.ask(id, 'a call to approve');
+        while ((await client.state(id)).status !== 'needs_approval') await new Promise((r) => setTimeout(r, 200));
+        await client.approve(id, {});
+        await approved;
       }
       await client.ask(id, 'last turn');
       await client.close(id);

@@ -47,7 +47,7 @@ async function describe(history: History): Promise<{ patches: string[]; timers: 
   return { patches, timers };
 }
 
-test('the fixtures are what they claim: before the Web UI work, before the details refresh, with it, and with issue 11', async () => {
+test('the fixtures are what they claim: before the Web UI work, before the details refresh, with it, with issue 11 and with issue 12', async () => {
   // Issues 2-4 (36fbf5d): no patches at all.
   expect(await describe(await load('before-visibility-36fbf5d.binpb'))).toEqual({ patches: [], timers: [] });
   const before = await describe(await load('before-details-refresh-3406077.binpb'));
@@ -59,11 +59,15 @@ test('the fixtures are what they claim: before the Web UI work, before the detai
   // Issue 11: configure, a configured turn and a compaction, with the CostUsd upserts behind their own patch.
   const agent = await describe(await load('agent-options.binpb'));
   expect(agent.patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
+  // Issue 12: the same, plus a Bash call that waited for approval and ran once approved (no patch of its own: only
+  // a run that returns a paused call takes that path).
+  const approvals = await describe(await load('approvals.binpb'));
+  expect(approvals.patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
 });
 
 test("every recorded history replays on today's workflow code", async () => {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.binpb')).sort();
-  expect(names.length).toBeGreaterThanOrEqual(4);
+  expect(names.length).toBeGreaterThanOrEqual(5);
   for (const name of names) {
     const history = await load(name);
     // Throws DeterminismViolationError (or a workflow task failure) when the code no longer matches the history.
