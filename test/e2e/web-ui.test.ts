@@ -2,7 +2,8 @@
  * `convo server` with CONVO_ENCRYPTION_KEY: the dev server's Web UI decodes payloads through the codec server that
  * `convo server` runs beside it, so an encrypted conversation's prompt, reply and current details read as text in a
  * real headless Chromium (Debian's `chromium`, installed by `npm run setup`, driven by playwright-core), and the
- * conversation list filters on Convo's search attributes. Screenshots go to `test-artifacts/web-ui/`.
+ * conversation list filters on Convo's search attributes, including a tool call that waits for approval. Screenshots
+ * go to `test-artifacts/web-ui/`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -244,4 +245,33 @@ test("the Web UI lists conversations filtered by ConversationStatus and shows on
     held.release();
     await browser.close();
   }
+});
+
+test('a tool call waiting for approval shows in the Web UI: listed as needs_approval, its command in the details', async () => {
+  const tag = randomUUID().slice(0, 8);
+  const command = `echo approve-me-${tag} > approved.txt`;
+  const id = await world.client.start({ cwd: await world.workspace('approval-ui'), approve: ['Bash'] });
+  world.model.script([{ toolUse: { name: 'Bash', input: { command, description: 'write' } } }, { text: 'done' }]);
+  await world.client.send(id, `write it ${tag}`);
+  await world.waitForState(id, (s) => s.status === 'needs_approval');
+
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const query = encodeURIComponent('ConversationStatus="needs_approval"');
+    await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows?query=${query}`);
+    await page.getByRole('link', { name: id }).first().waitFor({ timeout: 60_000 });
+    await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows/${id}`);
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    const details = await waitForRendered(page, [command, `convo approve ${id}`]);
+    expect(details).toMatch(/needs_approval/);
+    await page.screenshot({ path: join(ARTIFACTS, 'conversation-needs-approval.png'), fullPage: true });
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'failure.png'), fullPage: true });
+    throw err;
+  } finally {
+    await browser.close();
+  }
+  await world.client.deny(id, { reason: 'seen in the browser test' });
+  await world.waitForState(id, (s) => s.turns[0]?.status === 'completed');
 });
