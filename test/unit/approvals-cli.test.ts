@@ -15,7 +15,8 @@ import { buildProgram } from '../../src/cli/program.js';
 import { decidedBy, waitingNote } from '../../src/client/decisions.js';
 import { currentTurn } from '../../src/client/snapshot.js';
 import { TIMEOUT_DENIAL, type PendingToolCall } from '../../src/common/approvals.js';
-import { ConversationOptions, type ConversationState } from '../../src/common/conversation.js';
+import type { ConversationState } from '../../src/common/conversation.js';
+import { conversationState } from '../helpers/state.js';
 
 const NOW = new Date('2026-11-30T12:30:00Z');
 
@@ -30,21 +31,7 @@ const CALL: PendingToolCall = {
 };
 
 function state(overrides: Partial<ConversationState> = {}): ConversationState {
-  return {
-    id: 'conv-1',
-    status: 'idle',
-    backend: 'claude',
-    account: 'default',
-    cwd: '/work/app',
-    sessionId: '11111111-2222-3333-4444-555555555555',
-    closing: false,
-    transcriptBytes: 1200,
-    costUsd: 0,
-    options: ConversationOptions.parse({ cwd: '/work/app', approve: ['Bash'] }),
-    configurations: [],
-    turns: [],
-    ...overrides,
-  };
+  return conversationState({ costUsd: 0, ...overrides }, { approve: ['Bash'] });
 }
 
 /** A conversation whose first turn waits on `call`. */

@@ -6,36 +6,30 @@ import { activityLine } from '../../src/cli/format/activity.js';
 import { allowHint, allowRule, costLine, formatUsd, refusalLines } from '../../src/cli/format/denials.js';
 import { formatState } from '../../src/cli/format/state.js';
 import { ConversationOptions, type ConversationState } from '../../src/common/conversation.js';
+import { conversationState } from '../helpers/state.js';
 
 function state(overrides: Partial<ConversationState> = {}): ConversationState {
-  return {
-    id: 'conv-1',
-    status: 'idle',
-    backend: 'claude',
-    account: 'default',
-    cwd: '/work/app',
-    sessionId: '11111111-2222-3333-4444-555555555555',
-    closing: false,
-    transcriptBytes: 1200,
-    costUsd: 0.42,
-    options: ConversationOptions.parse({ cwd: '/work/app', maxCostUsd: 1, allowedTools: ['Read'] }),
-    configurations: [],
-    turns: [
-      {
-        index: 0,
-        prompt: 'write hello to out.txt',
-        status: 'completed',
-        reply: 'I could not write the file.',
-        costUsd: 0.42,
-        queuedAt: '2026-11-30T10:00:00Z',
-        denials: [
-          { tool: 'Bash', input: 'echo hi > out.txt' },
-          { tool: 'Write', input: '/work/app/out.txt' },
-        ],
-      },
-    ],
-    ...overrides,
-  };
+  return conversationState(
+    {
+      costUsd: 0.42,
+      turns: [
+        {
+          index: 0,
+          prompt: 'write hello to out.txt',
+          status: 'completed',
+          reply: 'I could not write the file.',
+          costUsd: 0.42,
+          queuedAt: '2026-11-30T10:00:00Z',
+          denials: [
+            { tool: 'Bash', input: 'echo hi > out.txt' },
+            { tool: 'Write', input: '/work/app/out.txt' },
+          ],
+        },
+      ],
+      ...overrides,
+    },
+    { maxCostUsd: 1, allowedTools: ['Read'] },
+  );
 }
 
 test('show lists each turn refused calls and the total cost against the budget', () => {
