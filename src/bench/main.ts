@@ -81,7 +81,10 @@ async function concurrentMemory(
     if (++arrived === conversations) release();
     return { text: contentForTurn(arrived, 50_000), hold: all };
   });
-  const { client, worker, dir, dispose } = await startStack('mem', model);
+  // Every conversation's turn at once: past the worker's default bound (CONVO_MAX_CONCURRENT_TURNS), which is the point.
+  const { client, worker, dir, dispose } = await startStack('mem', model, {
+    CONVO_MAX_CONCURRENT_TURNS: String(conversations),
+  });
   let cliPeak = 0;
   const sampler = setInterval(() => {
     void execa('ps', ['-o', 'rss=', '--ppid', String(worker.pid)], { reject: false }).then((r) => {

@@ -22,8 +22,15 @@ export interface BenchStack {
   dispose: () => Promise<void>;
 }
 
-/** Starts a dev server, a worker process (its own HOME and TMPDIR) and a client, on task queue `name`. */
-export async function startStack(name: string, model: ScriptedModelServer): Promise<BenchStack> {
+/**
+ * Starts a dev server, a worker process (its own HOME and TMPDIR) and a client, on task queue `name`.
+ * @param workerEnv more variables for the worker (e.g. `CONVO_MAX_CONCURRENT_TURNS`).
+ */
+export async function startStack(
+  name: string,
+  model: ScriptedModelServer,
+  workerEnv: Record<string, string> = {},
+): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), `convo-${name}-`));
   const server = await startDevServer({ port: await freePort(), uiPort: false });
   const env = {
@@ -40,6 +47,7 @@ export async function startStack(name: string, model: ScriptedModelServer): Prom
       ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789',
       HOME: dir,
       TMPDIR: dir,
+      ...workerEnv,
     },
     reject: false,
   });
