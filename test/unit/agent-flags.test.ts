@@ -5,22 +5,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
-import { agentOptions, configureInput, type ConfigureFlags } from '../../src/cli/agent-flags.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { agentOptions, configureInput } from '../../src/cli/agent-flags.js';
+import { flagsOf } from '../helpers/cli-flags.js';
 import { ConvoError } from '../../src/client/errors.js';
-
-/** The options commander gives `command`'s action for `args` (nothing runs). */
-async function flagsOf(command: string, args: string[]): Promise<ConfigureFlags> {
-  const program = buildProgram().exitOverride();
-  let flags: ConfigureFlags | undefined;
-  const sub = program.commands.find((c: Command) => c.name() === command)!;
-  sub.exitOverride().action((...received: unknown[]) => {
-    flags = received.at(-2) as ConfigureFlags;
-  });
-  await program.parseAsync([command, ...args], { from: 'user' });
-  return flags!;
-}
 
 let mcpFile: string;
 beforeAll(async () => {

@@ -4,14 +4,13 @@
  * prints off a terminal, and who decides.
  */
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
 import { personWait, EXIT_NEEDS_ATTENTION, EXIT_WAITS_FOR_DECISION } from '../../src/cli/ask-wait.js';
-import { agentOptions, configureInput, type ConfigureFlags } from '../../src/cli/agent-flags.js';
+import { agentOptions, configureInput } from '../../src/cli/agent-flags.js';
 import { activityLine } from '../../src/cli/format/activity.js';
 import { decisionLine, waitLine } from '../../src/cli/format/approvals.js';
 import { formatState } from '../../src/cli/format/state.js';
 import { parseDurationSeconds } from '../../src/cli/options.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { flagsOf } from '../helpers/cli-flags.js';
 import { decidedBy, waitingNote } from '../../src/client/decisions.js';
 import { currentTurn } from '../../src/client/snapshot.js';
 import { TIMEOUT_DENIAL, type PendingToolCall } from '../../src/common/approvals.js';
@@ -55,18 +54,6 @@ test('--approval-timeout durations become whole seconds; anything else is refuse
     expect(() => parseDurationSeconds(bad)).toThrow('not a duration of whole seconds (e.g. 90s, 15m, 2h, 3d)');
   }
 });
-
-/** The options commander gives `command`'s action for `args` (nothing runs). */
-async function flagsOf(command: string, args: string[]): Promise<ConfigureFlags> {
-  const program = buildProgram().exitOverride();
-  let flags: ConfigureFlags | undefined;
-  const sub = program.commands.find((c: Command) => c.name() === command)!;
-  sub.exitOverride().action((...received: unknown[]) => {
-    flags = received.at(-2) as ConfigureFlags;
-  });
-  await program.parseAsync([command, ...args], { from: 'user' });
-  return flags!;
-}
 
 test('--approve and --approval-timeout give approve and approvalTimeoutS; configure clears them by flag name', async () => {
   const start = await flagsOf('start', ['--approve', 'Bash(git push:*)', 'Write', '--approval-timeout', '2h']);
