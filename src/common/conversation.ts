@@ -7,6 +7,13 @@ import { AgentOptions, type ToolDenial } from './agent-options.js';
 import type { PendingToolCall, ToolDecision } from './approvals.js';
 import type { TurnError } from './errors.js';
 import { utf8ByteLength } from './text.js';
+import {
+  BRANCH_NAME,
+  ForkOrigin,
+  type TurnWorkspace,
+  type TurnWorkspaceRecord,
+  type WorkspaceChange,
+} from './workspace.js';
 
 /**
  * The name of the CLI a conversation runs on (`claude`, `opencode`, …): lower-case letters, digits and `-`. Which
@@ -28,10 +35,26 @@ export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'ma
 /** Largest prompt a turn accepts, in UTF-8 bytes (Temporal payloads stop at 2 MiB; prompts are far smaller). */
 export const MAX_PROMPT_BYTES = 256 * 1024;
 
-/** How a conversation is set up. `cwd` is an absolute path on the workers. */
+/**
+ * How a conversation is set up. Where its turns run is one of: `cwd`, an absolute path on the workers (snapshotted as
+ * a workspace when it is a git work tree), or `repo`, a git remote whose branch the conversation owns (see
+ * `./workspace.ts`).
+ */
 export const ConversationOptions = AgentOptions.extend({
   backend: z.string().regex(BACKEND_NAME, 'backend must be a lower-case name, e.g. claude').default(DEFAULT_BACKEND),
-  cwd: z.string().startsWith('/', 'cwd must be an absolute path'),
+  cwd: z.string().startsWith('/', 'cwd must be an absolute path').optional(),
+  /**
+   * A git remote's URL (`https://…`, `ssh://…`, `git://…`, `file://…`, `user@host:path`). `${VAR}` references are
+   * expanded on the worker from its environment, so credentials never enter history.
+   */
+  repo: z.string().min(1).optional(),
+  /** With `repo`: the branch the conversation owns (default `convo/<conversation id>`). */
+  branch: z.string().regex(BRANCH_NAME, 'branch must be a git branch name').optional(),
+  /** With `repo`: the ref the branch is created from when it does not exist yet (default the remote's default
+   * branch). */
+  base: z.string().min(1).optional(),
+  /** Set by `fork`: the conversation and turn this one continues from. */
+  forkOf: ForkOrigin.optional(),
   model: z.string().min(1).optional(),
   systemPrompt: z.string().min(1).optional(),
   appendSystemPrompt: z.string().min(1).optional(),
@@ -53,8 +76,19 @@ export const ConversationOptions = AgentOptions.extend({
     .string()
     .regex(/^[\w.-]{1,100}$/, 'account must be 1-100 letters, digits, _ . or -')
     .default('default'),
+}).superRefine((o, ctx) => {
+  const problem = whereProblem(o);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 export type ConversationOptions = z.infer<typeof ConversationOptions>;
+
+/** Why the options do not say where turns run (exactly one of `cwd` and `repo`; `branch` and `base` need `repo`). */
+function whereProblem(o: { cwd?: string; repo?: string; branch?: string; base?: string }): string | undefined {
+  if (o.cwd && o.repo) return 'give cwd or repo, not both';
+  if (!o.cwd && !o.repo) return 'cwd (an absolute path on the workers) or repo (a git remote) is required';
+  if (!o.repo && (o.branch || o.base)) return 'branch and base go with repo';
+  return undefined;
+}
 /** What callers pass: `backend` may be left out. */
 export type ConversationOptionsInput = z.input<typeof ConversationOptions>;
 
@@ -155,6 +189,11 @@ export interface TurnRecord {
   pending?: PendingToolCall;
   /** The decisions people made on this turn's paused calls, in order. */
   decisions?: ToolDecision[];
+  /** In a conversation with a workspace: what the turn started from, its commit (or snapshot) and the files it
+   * changed. */
+  workspace?: TurnWorkspaceRecord;
+  /** Size of the conversation's transcript once this turn completed, bytes (what `fork --at` cuts it to). */
+  transcriptBytes?: number;
 }
 
 /** The `state` query's answer. */
@@ -163,7 +202,11 @@ export interface ConversationState {
   status: ConversationStatus;
   backend: Backend;
   account: string;
-  cwd: string;
+  /** Where turns run, for a `cwd` conversation. */
+  cwd?: string;
+  /** For a `repo` conversation: the remote (as given: `${VAR}` references unexpanded), the branch it owns, and its
+   * last commit (absent until a turn made one or resolved where the branch starts). */
+  repo?: { url: string; branch: string; head?: string };
   title?: string;
   model?: string;
   /** The session id (a UUID made by the workflow): Claude Code's session id. opencode names its sessions itself
@@ -244,7 +287,16 @@ export interface TurnInput {
   continues?: boolean;
   /** Every decision made on this turn so far (the hook answers a re-announced call from these, by `toolUseId`). */
   decisions?: ToolDecision[];
+  /** Where the run's workspace starts, when the workflow knows (see {@link TurnWorkspace}). */
+  workspace?: TurnWorkspace;
 }
+
+/** Options with where the run happens resolved: `cwd` is the directory the CLI runs in (a `repo` conversation's
+ * checkout on this worker). */
+export type RunOptions = ConversationOptions & { cwd: string };
+
+/** A turn's input as a backend runs it: {@link TurnInput} with {@link RunOptions}. */
+export type RunInput = Omit<TurnInput, 'options'> & { options: RunOptions };
 
 /**
  * The transcript after a turn, as a change to the one the turn restored: `append` adds segments holding only the
@@ -291,4 +343,6 @@ export interface TurnResult {
    * `deferred_tool_use`): the turn is not over; `reply` is empty and `transcript` holds the call.
    */
   pending?: Omit<PendingToolCall, 'since'>;
+  /** In a conversation with a workspace (a `repo`, or a `cwd` that is a git work tree): what the run changed. */
+  workspace?: WorkspaceChange;
 }

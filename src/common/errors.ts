@@ -34,6 +34,13 @@ export const TURN_ERROR_TYPES = [
   'ContextOverflow',
   /** The conversation spent its `maxCostUsd`: set by the workflow before a turn starts; waits for a person. */
   'BudgetExceeded',
+  /** The git remote refused the push of a turn's commit (someone else moved the conversation's branch, or it is
+   * protected). Never retried: waits for a person (`resume` runs the turn again from the conversation's last commit,
+   * `skip` fails it); the branch is never overwritten. */
+  'PushRejected',
+  /** The workspace could not be made or saved: the git remote cannot be reached or read, a git command failed.
+   * Retried with backoff. */
+  'WorkspaceUnavailable',
   /** Anything else. Retried with backoff. */
   'Unknown',
   /** The turn was cancelled (`convo cancel`); its CLI was killed. Set by the workflow, never by an activity. */
@@ -54,6 +61,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly TurnErrorType[] = [
   'CwdNotFound',
   'TranscriptInvalid',
   'ContextOverflow',
+  'PushRejected',
 ];
 
 /** True when `value` names a turn error type. */

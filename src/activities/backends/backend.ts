@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { ChatEntry } from '../../common/chat.js';
 import type { McpServers } from '../../common/agent-options.js';
-import type { ConversationOptions, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { ConversationOptions, RunInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { ChildExit } from '../turn/process.js';
 
@@ -42,7 +42,8 @@ export interface Classification {
 
 /** What the machinery tells a backend about the turn it prepares. */
 export interface TurnContext {
-  input: TurnInput;
+  /** The turn's input, `options.cwd` the directory the CLI runs in (a `repo` conversation's checkout). */
+  input: RunInput;
   /** The worker's whole environment: for the backend's own reading (where the worker user's config lives). */
   env: NodeJS.ProcessEnv;
   /**

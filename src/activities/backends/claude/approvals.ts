@@ -11,7 +11,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PendingToolCall, ToolDecision } from '../../../common/approvals.js';
-import type { ConversationOptions, TurnInput } from '../../../common/conversation.js';
+import type { ConversationOptions, RunInput, RunOptions } from '../../../common/conversation.js';
 import { oneLine } from '../../../common/text.js';
 import { projectRoot } from '../../../paths.js';
 import { toolInputLine } from '../../turn/tool-input.js';
@@ -31,7 +31,7 @@ export const RAN_OUTPUT_MAX = 16 * 1024;
  * calls that ran. (Claude Code 2.1.330 does not offer `AskUserQuestion` in `--print` and refuses a call to it before
  * any hook, so there is nothing for the hook to do otherwise.)
  */
-export function needsHook(input: TurnInput, ran: readonly RanToolCall[]): boolean {
+export function needsHook(input: RunInput, ran: readonly RanToolCall[]): boolean {
   return (input.options.approve?.length ?? 0) > 0 || (input.decisions?.length ?? 0) > 0 || ran.length > 0;
 }
 
@@ -41,7 +41,7 @@ export function needsHook(input: TurnInput, ran: readonly RanToolCall[]): boolea
  */
 export function approvalHook(
   turnDir: string,
-  input: TurnInput,
+  input: RunInput,
   ran: readonly RanToolCall[],
   env: NodeJS.ProcessEnv,
 ): { config: HookConfig; configPath: string; hooks: Record<string, unknown> } {
@@ -74,7 +74,7 @@ export function withHooks(
 /** The call a run paused on (not yet redacted), from its `result` event; undefined when it did not pause. */
 export function pendingOf(
   result: ResultEvent | undefined,
-  options: ConversationOptions,
+  options: RunOptions,
   home: string,
 ): Omit<PendingToolCall, 'since'> | undefined {
   const call = result?.deferred_tool_use;

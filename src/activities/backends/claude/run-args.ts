@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { McpServers } from '../../../common/agent-options.js';
-import type { ConversationOptions, TurnInput } from '../../../common/conversation.js';
+import type { ConversationOptions, RunInput } from '../../../common/conversation.js';
 import { hideVars } from '../../turn/mcp-servers.js';
 
 /** The prompt of a compaction turn: Claude Code's own `/compact`, which `--print` runs as a local command. */
@@ -53,7 +53,7 @@ export async function writeRunFiles(
  * `--max-budget-usd` with what is left of the conversation's budget. A compaction turn leaves out `--json-schema` (its
  * reply is no answer) and `--max-turns`.
  */
-export function runArgs(input: TurnInput, files: RunFiles = {}): string[] {
+export function runArgs(input: RunInput, files: RunFiles = {}): string[] {
   const { options } = input;
   const compact = input.kind === 'compact';
   const args = ['--print', '--output-format', 'stream-json', '--verbose'];
