@@ -45,9 +45,16 @@ export function sessionExport(
   if (transcript.trim() === '') {
     throw new ConvoError('InvalidOptions', `conversation ${state.id} has no session yet: no turn has run`);
   }
-  const cd = `cd ${shellWord(state.cwd)}`;
+  if (!state.cwd) {
+    throw new ConvoError(
+      'InvalidOptions',
+      `conversation ${state.id} works in a git repo, not a cwd: its work is on its branch; export is for cwd conversations`,
+    );
+  }
+  const cwd = state.cwd;
+  const cd = `cd ${shellWord(cwd)}`;
   if (state.backend === 'claude') {
-    const defaultPath = transcriptPath(userClaudeConfig(env).dir, state.cwd, state.sessionId);
+    const defaultPath = transcriptPath(userClaudeConfig(env).dir, cwd, state.sessionId);
     const resume = `${cd} && claude --resume ${state.sessionId}`;
     return {
       backend: 'claude',

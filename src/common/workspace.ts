@@ -32,7 +32,10 @@ export const ForkOrigin = z.strictObject({
   /** Index of the source's turn the fork continues from (0-based). */
   turn: z.number().int().min(0),
   /** The source's commit (repo mode) or snapshot (`--cwd` mode) after that turn; absent when it had no workspace. */
-  commit: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
   /** Repo mode: the source's branch, which holds `commit` (what a worker fetches to find it). */
   branch: z.string().regex(BRANCH_NAME).optional(),
 });

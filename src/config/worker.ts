@@ -4,6 +4,7 @@
  * their directories, the transcript store and what stays inline in history, metrics, and the payload keys.
  */
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { EncryptionEnv, encryptionKeys, type EncryptionKeys } from './codec-keys.js';
 import { loadConnectionConfig, type ConnectionConfig } from './connection.js';
@@ -29,6 +30,12 @@ const WorkerEnv = z
       .default(256 * 1024),
     CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
     CONVO_MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).optional(),
+    CONVO_WORKSPACES_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
+    CONVO_WORKSPACES_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(10 * 1024 ** 3),
     CONVO_CLI_ENV: z
       .string()
       .regex(
@@ -43,6 +50,17 @@ const WorkerEnv = z
   })
   .extend(StoreEnv.shape)
   .extend(EncryptionEnv.shape);
+
+/** The worker's workspace settings. */
+export interface WorkspaceSettings {
+  /** Where checkouts (`<dir>/<conversation id>`) and the clone cache (`<dir>/.cache/`) live (`CONVO_WORKSPACES_DIR`,
+   * default `<system temporary directory>/convo-workspaces`). Keep it the same on every worker: the absolute paths
+   * in transcripts then stay true wherever the next turn runs. */
+  dir: string;
+  /** Bound on the clone cache and checkouts together, bytes (`CONVO_WORKSPACES_MAX_BYTES`, default 10 GiB): least
+   * recently used repositories are removed once a run is over and the total is above it. */
+  maxBytes: number;
+}
 
 /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
 export interface SegmentPolicy {
@@ -70,6 +88,9 @@ export interface WorkerConfig extends ConnectionConfig, StoreConfig {
   /** More variables of the worker's environment the CLIs get (`CONVO_CLI_ENV`, comma-separated names); Convo's own
    * secrets never, even when named. */
   cliEnvNames: string[];
+  /** Where repo-mode checkouts and the clone cache live (`CONVO_WORKSPACES_DIR`, default
+   * `<system temporary directory>/convo-workspaces`), and their bound (`CONVO_WORKSPACES_MAX_BYTES`, default 10 GiB). */
+  workspaces: WorkspaceSettings;
   /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
   metricsAddress?: string;
   /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
@@ -100,6 +121,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean),
+    workspaces: {
+      dir: e.CONVO_WORKSPACES_DIR ?? join(tmpdir(), 'convo-workspaces'),
+      maxBytes: e.CONVO_WORKSPACES_MAX_BYTES,
+    },
     metricsAddress: e.CONVO_METRICS_ADDRESS,
     encryption: encryptionKeys(e),
   };

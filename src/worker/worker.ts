@@ -45,6 +45,7 @@ export function activityDeps(
     hungAfterMs: config.hungAfterMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     workDir: config.workDir,
+    workspaces: config.workspaces,
     env,
     now: () => new Date(),
     store: createTranscriptStore(config),

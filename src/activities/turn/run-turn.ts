@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { RunInput, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import { ranToolCalls, type BackendTurn, type Classification, type TurnBackend } from '../backends/backend.js';
@@ -21,6 +21,8 @@ import { runChild, type ChildExit } from './process.js';
 import { redactSecrets } from './redact.js';
 import { readSegments, transcriptChange, type SegmentPolicy } from './transcript-segments.js';
 import { CLI_PGID_FILE, makeTurnDir, removeTurnDir } from './turn-dir.js';
+import { openWorkspace } from '../workspace/open.js';
+import type { OpenWorkspace, WorkspaceSettings } from '../workspace/workspace.js';
 
 /** What the shared machinery needs from the worker, whatever the backend. */
 export interface TurnDeps {
@@ -45,6 +47,8 @@ export interface TurnDeps {
   store: TranscriptStore;
   /** What stays inline in history. */
   segmentPolicy: SegmentPolicy;
+  /** Where repo-mode checkouts and the clone cache live, and their bound. */
+  workspaces: WorkspaceSettings;
 }
 
 /**
@@ -56,16 +60,43 @@ export interface TurnDeps {
  *   (retried once), `Hung`, `Unknown`.
  * @throws CancelledFailure when the activity is cancelled (the CLI's process group is killed first).
  */
-export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input: TurnInput): Promise<TurnResult> {
+export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnInput: TurnInput): Promise<TurnResult> {
   const ctx = Context.current();
-  const { cwd } = input.options;
-  await assertDirectory(cwd);
+  if (turnInput.options.cwd) await assertDirectory(turnInput.options.cwd);
   await assertExecutable(backend);
-  assertRunnable(backend, input);
-  const mcp = expandMcpServers(input.options.mcpServers, deps.env);
+  assertRunnable(backend, turnInput);
+  const mcp = expandMcpServers(turnInput.options.mcpServers, deps.env);
   const redact = (text: string): string => redactSecrets(text, deps.env, deps.secretEnvVars, mcp.values);
 
-  const turnDir = await makeTurnDir(deps.workDir);
+  const workspaceStop = new AbortController();
+  const onWorkspaceCancel = (): void => workspaceStop.abort();
+  ctx.cancellationSignal.addEventListener('abort', onWorkspaceCancel, { once: true });
+  let workspace: OpenWorkspace | undefined;
+  try {
+    workspace = await openWorkspace(
+      {
+        conversationId: turnInput.conversationId,
+        turnIndex: turnInput.turnIndex,
+        prompt: turnInput.prompt,
+        options: turnInput.options,
+        workspace: turnInput.workspace,
+        env: deps.env,
+        signal: workspaceStop.signal,
+      },
+      deps.workspaces,
+    );
+  } catch (err) {
+    ctx.cancellationSignal.removeEventListener('abort', onWorkspaceCancel);
+    if (ctx.cancellationSignal.aborted) throw new CancelledFailure('turn cancelled while its workspace was made');
+    throw err;
+  }
+  const cwd = workspace?.cwd ?? turnInput.options.cwd!;
+  const input: RunInput = { ...turnInput, options: { ...turnInput.options, cwd } };
+
+  const turnDir = await makeTurnDir(deps.workDir).catch(async (err: unknown) => {
+    await workspace?.release();
+    throw err;
+  });
   const stop = new AbortController();
   let stopped: Classification | undefined;
   const onCancel = (): void => stop.abort();
@@ -158,7 +189,9 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
     if (classification) throw fail(classification);
 
     const captured = await unlessCancelled(() => turn!.capture());
-    const change = await transcriptChange(
+    // After the CLI succeeded: a failed run saves nothing, and the next run starts from where this one did.
+    const change = workspace && (await unlessCancelled(() => workspace!.save({ paused: !!captured.result.pending })));
+    const transcript = await transcriptChange(
       captured.transcript,
       before,
       input.transcript,
@@ -179,12 +212,15 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, input
       reply: redact(captured.result.reply),
       ...(denials && { denials: denials.map((d) => ({ tool: d.tool, input: redact(d.input) })) }),
       ...(structured !== undefined && { structured: JSON.parse(redact(JSON.stringify(structured))) as unknown }),
-      transcript: change,
+      transcript,
+      ...(change && { workspace: change }),
     };
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
+    ctx.cancellationSignal.removeEventListener('abort', onWorkspaceCancel);
     await turn?.close?.().catch(() => undefined);
     await removeTurnDir(turnDir);
+    await workspace?.release();
   }
 }
 

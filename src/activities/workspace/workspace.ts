@@ -4,17 +4,7 @@
  */
 import type { ConversationOptions } from '../../common/conversation.js';
 import type { TurnWorkspace, WorkspaceChange } from '../../common/workspace.js';
-
-/** The worker's workspace settings. */
-export interface WorkspaceSettings {
-  /** Where checkouts (`<dir>/<conversation id>`) and the clone cache (`<dir>/.cache/`) live (`CONVO_WORKSPACES_DIR`,
-   * default `<system temporary directory>/convo-workspaces`). Keep it the same on every worker: the absolute paths
-   * in transcripts then stay true wherever the next turn runs. */
-  dir: string;
-  /** Bound on the clone cache and checkouts together, bytes (`CONVO_WORKSPACES_MAX_BYTES`, default 10 GiB): least
-   * recently used repositories are removed once a run is over and the total is above it. */
-  maxBytes: number;
-}
+import type { WorkspaceSettings } from '../../config/worker.js';
 
 /** One run of a turn, as its workspace needs it. */
 export interface WorkspaceRun {
@@ -48,4 +38,4 @@ export interface OpenWorkspace {
   release(): Promise<void>;
 }
 
-export type { TurnWorkspace, WorkspaceChange };
+export type { TurnWorkspace, WorkspaceChange, WorkspaceSettings };
