@@ -1,5 +1,6 @@
 /**
- * The wait for a person: a turn refused for its credentials (`Authentication`) or billing (`Billing`) waits, with
+ * The wait for a person: a turn refused for its credentials (`Authentication`), billing (`Billing`), or a push the git
+ * remote refused (`PushRejected`: someone else moved the conversation's branch) waits, with
  * the conversation in `needs_attention`, until someone fixes them and sends `resume` (run the turn again) or `skip`
  * (fail it with its error), as an update (`resumeTurn`, `skipTurn`: refused with `NotWaiting` when nothing waits) or
  * as the older signal (`resume`, `skip`: ignored when nothing waits).
@@ -11,7 +12,7 @@ import type { Conversation } from './state.js';
 
 /** True when a turn failing with `error` waits for a person instead of failing. */
 export function needsPerson(error: TurnError): boolean {
-  return error.type === 'Authentication' || error.type === 'Billing';
+  return error.type === 'Authentication' || error.type === 'Billing' || error.type === 'PushRejected';
 }
 
 /**

@@ -7,7 +7,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { Configuration, TranscriptSegment, TurnRecord } from '../../common/conversation.js';
 import type { AccountPause } from '../messages.js';
-import type { Conversation } from './state.js';
+import type { Conversation, WorkspaceHead } from './state.js';
 
 /**
  * What a conversation carries into its next run when it continues as new (the options travel as the run's first
@@ -23,6 +23,8 @@ export interface ConversationCarry {
   optionsRevision?: number;
   /** Every `configure` so far (absent: none). */
   configurations?: Configuration[];
+  /** Where the workspace stands (absent: nowhere yet, or no workspace). */
+  workspace?: WorkspaceHead;
   /** A session imported by `convo start --import`: a first run, which joins its account like a fresh start. */
   imported?: boolean;
 }
@@ -65,6 +67,8 @@ export function carry(c: Conversation): ConversationCarry {
     transcript: c.transcript,
     closing: c.closing,
     pause: c.paused() ? c.pause : undefined,
+    // Only with a workspace, so that the carried state of conversations without one stays as it was.
+    ...(Object.keys(c.workspace).length > 0 && { workspace: c.workspace }),
     // Only once configured, so that the carried state of conversations that never were stays as it was.
     ...(c.revision > 0 ? { optionsRevision: c.revision, configurations: c.configurations } : {}),
   };

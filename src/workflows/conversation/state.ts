@@ -15,6 +15,7 @@ import {
   type TurnRecord,
 } from '../../common/conversation.js';
 import type { PendingToolCall, ToolDecision } from '../../common/approvals.js';
+import { defaultBranch, type TurnWorkspace, type WorkspaceChange } from '../../common/workspace.js';
 import type { RefusalType, TurnError } from '../../common/errors.js';
 import type { AccountPause } from '../messages.js';
 import { FULL_TURNS_KEPT, truncateTurn, type ConversationCarry } from './continue-as-new.js';
@@ -32,6 +33,16 @@ export interface PendingWait {
   decision?: ToolDecision;
   /** The call's rule, when `approve --always` allowed it for the rest of the conversation. */
   allowedRule?: string;
+}
+
+/**
+ * Where a conversation's workspace stands between turns. Repo mode: its last commit and a branch of the remote holding
+ * it. `--cwd` mode: a fork's starting snapshot, to restore before its first turn (then forgotten).
+ */
+export interface WorkspaceHead {
+  head?: string;
+  headRef?: string;
+  restore?: string;
 }
 
 /** A conversation's state: its turns, queue, transcript, account pause, and the turn being worked on. */
@@ -72,6 +83,8 @@ export class Conversation {
   revision: number;
   /** Every `configure`, oldest first. */
   readonly configurations: Configuration[];
+  /** Where the workspace stands (empty for a conversation without one). */
+  workspace: WorkspaceHead;
 
   /**
    * @param options the validated set-up (this run's: the options current when the previous run continued as new).
@@ -89,6 +102,7 @@ export class Conversation {
     this.transcript = carried?.transcript ?? [];
     this.closing = carried?.closing ?? false;
     this.pause = carried?.pause;
+    this.workspace = carried?.workspace ?? startingWorkspace(options);
   }
 
   /** True while the account's pause lasts (workflow time). */
@@ -107,7 +121,7 @@ export class Conversation {
 
   /** What the `state` query returns. */
   state(): ConversationState {
-    const { backend, account, cwd, title, model } = this.options;
+    const { backend, account, cwd, title, model, repo, branch } = this.options;
     const paused = this.paused();
     return {
       id: this.id,
@@ -115,12 +129,13 @@ export class Conversation {
       backend,
       account,
       cwd,
+      ...(repo && { repo: { url: repo, branch: branch ?? defaultBranch(this.id), head: this.workspace.head } }),
       title,
       model,
       sessionId: this.sessionId,
       closing: this.closing,
       turns: this.turns,
-      transcriptBytes: this.transcript.reduce((n, s) => n + segmentBytes(s), 0),
+      transcriptBytes: this.transcriptBytes(),
       rateLimitedUntil: paused ? this.pause!.until : undefined,
       rateLimitMessage: paused ? this.pause!.message : undefined,
       attention: this.attention,
@@ -129,6 +144,30 @@ export class Conversation {
       configurations: this.configurations,
       pending: this.waitsForDecision() ? this.pending!.call : undefined,
     };
+  }
+
+  /** Size of the transcript, bytes. */
+  transcriptBytes(): number {
+    return this.transcript.reduce((n, s) => n + segmentBytes(s), 0);
+  }
+
+  /**
+   * What a run of `turn` is told about the workspace (`TurnInput.workspace`); undefined when there is nothing to tell
+   * (no workspace, or a `--cwd` one the worker finds by itself).
+   * @param continues the run continues the turn after a paused tool call.
+   */
+  workspaceInput(turn: TurnRecord, continues: boolean): TurnWorkspace | undefined {
+    const { head, headRef, restore } = this.workspace;
+    if (!this.options.repo) return restore ? { head: restore } : undefined;
+    const from = continues ? turn.workspace?.from : undefined;
+    return { ...(head && { head }), ...(headRef && { headRef }), ...(from && { turnFrom: from }) };
+  }
+
+  /** Records what a run of `turn` did to the workspace: in the turn, and as where the next run starts. */
+  workspaceChanged(turn: TurnRecord, change: WorkspaceChange): void {
+    const { from, commit, files, head, headRef } = change;
+    turn.workspace = { from: turn.workspace?.from ?? from, ...(commit && { commit }), files };
+    this.workspace = this.options.repo ? { head, headRef } : {};
   }
 
   /** True while a tool call waits for a person's decision. */
@@ -213,6 +252,13 @@ export class Conversation {
     const old = this.turns[turn.index - FULL_TURNS_KEPT];
     if (old) this.turns[old.index] = truncateTurn(old);
   }
+}
+
+/** Where a new conversation's workspace starts: a fork starts at its source's commit (repo) or snapshot (`--cwd`). */
+function startingWorkspace(options: ConversationOptions): WorkspaceHead {
+  const fork = options.forkOf;
+  if (!fork?.commit) return {};
+  return options.repo ? { head: fork.commit, headRef: fork.branch } : { restore: fork.commit };
 }
 
 /**

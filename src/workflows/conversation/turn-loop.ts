@@ -81,7 +81,7 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
     let result: TurnResult;
     try {
       const summary = `turn ${turn.index + 1}${continues ? ' (continued)' : ''}: ${excerpt(turn.prompt, 60)}`;
-      result = await runTurn.executeWithOptions({ summary }, [turnInput(c, turn, options, pastBudget)]);
+      result = await runTurn.executeWithOptions({ summary }, [turnInput(c, turn, options, pastBudget, continues)]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = turnError(err);
@@ -107,6 +107,7 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
     }
     const { mode, segments } = result.transcript;
     c.transcript = mode === 'append' ? [...c.transcript, ...segments] : segments;
+    if (result.workspace) c.workspaceChanged(turn, result.workspace);
     const { costUsd, usage, durationMs, denials } = soFar(turn, result);
     if (result.pending) {
       Object.assign(turn, { costUsd, usage, durationMs });
@@ -120,6 +121,7 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
     // Only when there are some, so that turns without them keep the shape they always had.
     if (denials.length) turn.denials = denials;
     if (result.structured !== undefined) turn.structured = result.structured;
+    turn.transcriptBytes = c.transcriptBytes();
     turn.endedAt = new Date().toISOString();
     return;
   }
@@ -157,13 +159,19 @@ function addUsage(a: TurnUsage, b: TurnUsage): TurnUsage {
 }
 
 /**
- * The activity's input for `turn`: its options, the transcript so far, the budget left, and when it continues after
- * paused calls, every decision made on them.
+ * The activity's input for `turn`: its options, the transcript so far, the budget left, when it continues after
+ * paused calls every decision made on them, and where its workspace starts.
  * @param options the options current as the turn started.
  * @param pastBudget the turn skipped the budget check (a person resumed it past its budget, or it is the compaction of
  * a turn that passed it): no cap for the CLI then.
  */
-function turnInput(c: Conversation, turn: TurnRecord, options: ConversationOptions, pastBudget: boolean): TurnInput {
+function turnInput(
+  c: Conversation,
+  turn: TurnRecord,
+  options: ConversationOptions,
+  pastBudget: boolean,
+  continues: boolean,
+): TurnInput {
   const { id: conversationId, sessionId, transcript } = c;
   const input: TurnInput = {
     conversationId,
@@ -178,6 +186,8 @@ function turnInput(c: Conversation, turn: TurnRecord, options: ConversationOptio
   const remaining = pastBudget ? undefined : remainingBudgetUsd(c);
   if (remaining !== undefined) input.remainingBudgetUsd = remaining;
   if (turn.decisions?.length) Object.assign(input, { continues: true, decisions: turn.decisions });
+  const workspace = c.workspaceInput(turn, continues);
+  if (workspace) input.workspace = workspace;
   return input;
 }
 
