@@ -47,9 +47,13 @@ const COMMANDS: Array<(program: Command) => void> = [
   closeCommand,
 ];
 
+/** Usage errors that are one line without the help after them: the help would bury them. */
+const ONE_LINE_ERRORS = new Set(['commander.invalidArgument', 'commander.conflictingOption']);
+
 /**
- * A command whose usage errors are followed by its help, except a bad option or argument value, which is one line
- * (`error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number`): the help would bury it.
+ * A command whose usage errors are followed by its help, except a bad option or argument value
+ * (`error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number`) and options that exclude
+ * each other (`error: option '--cwd <dir>' cannot be used with option '--repo <url>'`), which are one line.
  */
 class ConvoCommand extends Command {
   override createCommand(name?: string): ConvoCommand {
@@ -57,7 +61,7 @@ class ConvoCommand extends Command {
   }
 
   override error(message: string, errorOptions?: ErrorOptions): never {
-    if (errorOptions?.code === 'commander.invalidArgument') this.showHelpAfterError(false);
+    if (ONE_LINE_ERRORS.has(errorOptions?.code ?? '')) this.showHelpAfterError(false);
     return super.error(message, errorOptions);
   }
 }

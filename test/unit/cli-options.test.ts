@@ -130,6 +130,12 @@ test("JSON that does not parse is one line naming the option (the reason is V8's
   );
 });
 
+test('start: --cwd and --repo exclude each other, in one line', async () => {
+  const { stderr, code } = await parse(['start', '--repo', 'https://h/x.git', '--cwd', '/tmp']);
+  expect(code).toBe('commander.conflictingOption');
+  expect(stderr).toBe("error: option '--cwd <dir>' cannot be used with option '--repo <url>'\n");
+});
+
 test('a bad choice is one line naming the choices; a missing argument still shows the help', async () => {
   const backend = await parse(['start', '--backend', 'gpt']);
   expect(backend.stderr).toMatch(
