@@ -27,7 +27,7 @@ export function repoUrlProblem(url: string): string | undefined {
 export interface ExpandedRepoUrl {
   /** The URL with every `${VAR}` replaced by its value: pass it to git, never show it. */
   url: string;
-  /** `text` with the expanded URL put back as given and every referenced value replaced by `[redacted]`. */
+  /** `text` with the expanded URL put back as given, and every referenced value by its reference (`${VAR}`). */
   redact: (text: string) => string;
 }
 
@@ -36,19 +36,19 @@ export interface ExpandedRepoUrl {
  * @throws ConvoError `InvalidOptions` naming a variable `env` does not set (one line, no value shown).
  */
 export function expandRepoUrl(url: string, env: NodeJS.ProcessEnv = process.env): ExpandedRepoUrl {
-  const values: string[] = [];
-  const expanded = url.replace(REFERENCE, (_, name: string) => {
+  const values = new Map<string, string>();
+  const expanded = url.replace(REFERENCE, (reference: string, name: string) => {
     const value = env[name];
     if (value === undefined || value === '') {
-      throw new ConvoError('InvalidOptions', `repo ${url} refers to \${${name}}, which is not set here`);
+      throw new ConvoError('InvalidOptions', `repo ${url} refers to ${reference}, which is not set here`);
     }
-    values.push(value);
+    values.set(value, reference);
     return value;
   });
-  // Longest first, so that a value holding another goes whole; very short ones would redact ordinary text.
-  const secrets = values.filter((v) => v.length >= 3).sort((a, b) => b.length - a.length);
+  // Longest first, so that a value holding another goes whole; very short ones would replace ordinary text.
+  const secrets = [...values].filter(([v]) => v.length >= 3).sort(([a], [b]) => b.length - a.length);
   return {
     url: expanded,
-    redact: (text) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text.split(expanded).join(url)),
+    redact: (text) => secrets.reduce((out, [v, ref]) => out.split(v).join(ref), text.split(expanded).join(url)),
   };
 }

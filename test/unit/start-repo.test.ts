@@ -62,14 +62,14 @@ test('repo URLs: credentials only as ${VAR} references', () => {
   expect(repoUrlProblem('https://h/a b.git')).toBe('repo must be a git URL without spaces');
 });
 
-test('expanding ${VAR}: from the environment, a missing one named, and the values redacted from messages', () => {
+test('expanding ${VAR}: from the environment, a missing one named, and messages shown with the references', () => {
   const given = 'https://u:${GIT_TOKEN}@h/${REPO}.git';
   const expanded = expandRepoUrl(given, { GIT_TOKEN: 's3cr3t-token', REPO: 'app' });
   expect(expanded.url).toBe('https://u:s3cr3t-token@h/app.git');
   expect(expanded.redact(`fatal: unable to access '${expanded.url}': 403`)).toBe(
     `fatal: unable to access '${given}': 403`,
   );
-  expect(expanded.redact('Authentication failed for s3cr3t-token')).toBe('Authentication failed for [redacted]');
+  expect(expanded.redact('Authentication failed for s3cr3t-token')).toBe('Authentication failed for ${GIT_TOKEN}');
   expect(() => expandRepoUrl(given, { REPO: 'app' })).toThrow(
     new ConvoError('InvalidOptions', `repo ${given} refers to \${GIT_TOKEN}, which is not set here`),
   );
