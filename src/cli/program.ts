@@ -10,8 +10,10 @@ import { closeCommand } from './commands/close.js';
 import { compactCommand } from './commands/compact.js';
 import { configureCommand } from './commands/configure.js';
 import { denyCommand } from './commands/deny.js';
+import { diffCommand } from './commands/diff.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { exportCommand } from './commands/export.js';
+import { forkCommand } from './commands/fork.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { resumeCommand } from './commands/resume.js';
@@ -34,6 +36,8 @@ const COMMANDS: Array<(program: Command) => void> = [
   watchCommand,
   historyCommand,
   exportCommand,
+  diffCommand,
+  forkCommand,
   cancelCommand,
   approveCommand,
   denyCommand,

@@ -112,6 +112,8 @@ test.each([
     ['start', '--effort', 'huge'],
     "error: option '--effort <level>' argument 'huge' is invalid. Allowed choices are low, medium, high, xhigh, max.",
   ],
+  [['diff', 'c1', '--turn', '0'], "error: option '--turn <n>' argument '0' is invalid. not a positive whole number"],
+  [['fork', 'c1', '--at', 'last'], "error: option '--at <n>' argument 'last' is invalid. not a positive whole number"],
   [
     ['configure', 'c1', '--clear', 'cwd'],
     "error: option '--clear <options...>' argument 'cwd' is invalid. Allowed choices are model, allowed-tools, permission-mode, mcp-config, user-mcp-servers, disallowed-tools, add-dir, effort, fallback-model, max-turns, json-schema, settings, max-cost-usd, approve, approval-timeout.",
@@ -156,6 +158,8 @@ test('every command is there, one module each', () => {
     'watch',
     'history',
     'export',
+    'diff',
+    'fork',
     'cancel',
     'approve',
     'deny',
