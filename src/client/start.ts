@@ -13,7 +13,7 @@ import {
   TurnCountKey,
 } from '../common/search-attributes.js';
 import { excerpt } from '../common/text.js';
-import { defaultBranch } from '../common/workspace.js';
+import { BRANCH_NAME, defaultBranch } from '../common/workspace.js';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { ClientConfig } from '../config/client.js';
 import { backendNames } from '../activities/backends/registry.js';
@@ -122,6 +122,8 @@ function where(o: ConversationOptions, id: string): string {
  * The workflow start options of a conversation with options `o`, and what the Web UI shows before its first
  * workflow task runs.
  * @param summary the static summary when there is no title and no prompt.
+ * @throws ConvoError `InvalidOptions` for a repo conversation whose id cannot name its checkout (letters, digits,
+ *   `.`, `_`, `-`) or, with no `branch`, its default branch `convo/<id>`: the workers would refuse its turns.
  */
 export function startOptions(
   o: ConversationOptions,
@@ -130,6 +132,12 @@ export function startOptions(
   prompt: string | undefined,
   summary: string,
 ) {
+  if (o.repo && (!/^[\w.-]+$/.test(workflowId) || (!o.branch && !BRANCH_NAME.test(defaultBranch(workflowId))))) {
+    throw new ConvoError(
+      'InvalidOptions',
+      `id ${workflowId} cannot name a checkout and its branch: with repo, use letters, digits, . _ or - (no ..)`,
+    );
+  }
   return {
     workflowId,
     taskQueue,

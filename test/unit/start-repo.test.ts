@@ -42,6 +42,11 @@ test('where turns run is refused in one line that reads well', async () => {
   expect(await refusal(() => workflowStart({ repo: 'https://me:hunter2secret@h/x.git' }, 'a', 'q'))).toMatch(
     /^repo holds a password or token: keep it out of history with a \$\{VAR\} reference/,
   );
+  for (const id of ['a/b', 'x..y', 'w.lock']) {
+    expect(await refusal(() => workflowStart({ id, repo: 'https://h/x.git' }, 'a', 'q'))).toBe(
+      `id ${id} cannot name a checkout and its branch: with repo, use letters, digits, . _ or - (no ..)`,
+    );
+  }
   expect(await refusal(() => workflowStart({ cwd: '/no/such/dir' }, 'a', 'q'))).toBe(
     'cwd /no/such/dir does not exist or is not a directory',
   );
