@@ -4,7 +4,16 @@
  * infrastructure (the scripted model server) is the `convo/testing` subpath.
  */
 export { ConvoClient, ConvoError, TurnFailedError } from './client/client.js';
-export type { ConversationSummary, ConvoErrorCode, ListOptions, StartOptions, TurnActivity } from './client/client.js';
+export type {
+  ConversationDiff,
+  ConversationSummary,
+  ConvoErrorCode,
+  DiffOptions,
+  ForkOptions,
+  ListOptions,
+  StartOptions,
+  TurnActivity,
+} from './client/client.js';
 export { transcriptToChat } from './client/chat.js';
 export type { ChatEntry, ChatTurn } from './common/chat.js';
 export * from './common/search-attributes.js';

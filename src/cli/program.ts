@@ -10,8 +10,10 @@ import { closeCommand } from './commands/close.js';
 import { compactCommand } from './commands/compact.js';
 import { configureCommand } from './commands/configure.js';
 import { denyCommand } from './commands/deny.js';
+import { diffCommand } from './commands/diff.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { exportCommand } from './commands/export.js';
+import { forkCommand } from './commands/fork.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { resumeCommand } from './commands/resume.js';
@@ -34,6 +36,8 @@ const COMMANDS: Array<(program: Command) => void> = [
   watchCommand,
   historyCommand,
   exportCommand,
+  diffCommand,
+  forkCommand,
   cancelCommand,
   approveCommand,
   denyCommand,
@@ -47,9 +51,13 @@ const COMMANDS: Array<(program: Command) => void> = [
   closeCommand,
 ];
 
+/** Usage errors that are one line without the help after them: the help would bury them. */
+const ONE_LINE_ERRORS = new Set(['commander.invalidArgument', 'commander.conflictingOption']);
+
 /**
- * A command whose usage errors are followed by its help, except a bad option or argument value, which is one line
- * (`error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number`): the help would bury it.
+ * A command whose usage errors are followed by its help, except a bad option or argument value
+ * (`error: option '--limit <n>' argument 'abc' is invalid. not a positive whole number`) and options that exclude
+ * each other (`error: option '--cwd <dir>' cannot be used with option '--repo <url>'`), which are one line.
  */
 class ConvoCommand extends Command {
   override createCommand(name?: string): ConvoCommand {
@@ -57,7 +65,7 @@ class ConvoCommand extends Command {
   }
 
   override error(message: string, errorOptions?: ErrorOptions): never {
-    if (errorOptions?.code === 'commander.invalidArgument') this.showHelpAfterError(false);
+    if (ONE_LINE_ERRORS.has(errorOptions?.code ?? '')) this.showHelpAfterError(false);
     return super.error(message, errorOptions);
   }
 }

@@ -10,6 +10,7 @@ import { excerpt, firstLines } from '../common/text.js';
 import { activityLine, formatElapsed } from './format/activity.js';
 import { decideCommands, decisionLine, waitingText } from './format/approvals.js';
 import { denialLine } from './format/denials.js';
+import { turnChangeLines } from './format/workspace.js';
 import { canSpin } from './spinner.js';
 
 /** Options for {@link watch}. */
@@ -23,10 +24,10 @@ export interface WatchOptions {
 }
 
 /**
- * Follows a conversation: prints a line when a turn starts, calls a tool, replies (with the calls the CLI refused) or
- * fails, when a tool call starts waiting for a person and when it is decided, and when the conversation waits for a
- * usage limit or for attention (a spent budget among them), or closes. Returns when it closes (or, with `untilIdle`,
- * goes idle).
+ * Follows a conversation: prints a line when a turn starts, calls a tool, replies (with the calls the CLI refused and
+ * the files it changed) or fails, when a tool call starts waiting for a person and when it is decided, and when the
+ * conversation waits for a usage limit or for attention (a spent budget among them), or closes. Returns when it closes
+ * (or, with `untilIdle`, goes idle).
  * @throws ConvoError `NotFound` for an unknown conversation.
  */
 export async function watch(client: ConvoClient, id: string, options: WatchOptions = {}): Promise<void> {
@@ -83,6 +84,7 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
           const took = t.durationMs !== undefined ? ` in ${formatElapsed(t.durationMs)}` : '';
           out(`turn ${t.index + 1} replied${took}:\n${firstLines(t.reply ?? '', 5).replace(/^/gm, '    ')}`);
           for (const denial of t.denials ?? []) out(`  ${denialLine(denial)}`);
+          if (t.workspace?.files.length) out(turnChangeLines(t.workspace, state.repo ? 'repo' : 'cwd'));
         } else if (t.status === 'failed' && t.error)
           out(`turn ${t.index + 1} failed: ${t.error.type}: ${t.error.message}`);
       }

@@ -28,6 +28,8 @@ import { transcriptToChat, type ChatTurn } from './chat.js';
 import { ConvoError, missingOrClosed, updateCause } from './errors.js';
 import { checkConfigure } from './configure.js';
 import { checkedInput, decidedBy, notWaitingAs } from './decisions.js';
+import { conversationDiff, type ConversationDiff, type DiffOptions } from './diff.js';
+import { forkConversation, type ForkOptions } from './fork.js';
 import { sessionExport, type SessionExport } from './session-export.js';
 import { checkPrompt, startConversation, type StartOptions } from './start.js';
 import { currentTurn, turnActivity, type TurnActivity } from './snapshot.js';
@@ -36,6 +38,8 @@ import { listConversations, pendingTurn, type ConversationSummary, type ListOpti
 
 export { ConvoError, TurnFailedError, type ConvoErrorCode } from './errors.js';
 export type { StartOptions } from './start.js';
+export type { ConversationDiff, DiffOptions } from './diff.js';
+export type { ForkOptions } from './fork.js';
 export type { SessionExport } from './session-export.js';
 export type { TurnActivity } from './snapshot.js';
 export type { ConversationSummary, ListOptions } from './visibility.js';
@@ -147,9 +151,40 @@ export class ConvoClient {
    * @throws ConvoError `NotFound`, `NoWorker`; TranscriptIntegrityError when a stored segment is missing or corrupt.
    */
   async transcript(id: string, timeoutMs = 10_000): Promise<string> {
+    return (await this.transcriptBytes(id, timeoutMs)).toString('utf8');
+  }
+
+  /** The session transcript's bytes (see {@link transcript}). */
+  private async transcriptBytes(id: string, timeoutMs = 10_000): Promise<Buffer> {
     const segments = await this.query(id, () => this.client.workflow.getHandle(id).query(transcriptQuery), timeoutMs);
-    const store = createTranscriptStore(this.config);
-    return (await readTranscriptSegments(store, segments)).toString('utf8');
+    return readTranscriptSegments(createTranscriptStore(this.config), segments);
+  }
+
+  /**
+   * The unified diff (`git diff`) of turn `options.turn` (1-based), or of the whole conversation: from its first
+   * recorded turn's start to its last commit. Repo mode fetches the conversation's branch from the remote into a
+   * temporary repository (`${VAR}` in the URL expanded from this process's environment); `--cwd` mode reads the
+   * snapshots in the work tree's repository, which must be on this machine.
+   * @returns the range compared and the diff text (empty, and no `to`, when nothing changed).
+   * @throws ConvoError `NotFound`, `NoWorker`, `InvalidOptions` (no such turn, a turn not completed, a `${VAR}` not
+   *   set here), `NoWorkspace` (no workspace recorded, or the `--cwd` repository is not on this machine), `GitFailed`.
+   */
+  async diff(id: string, options: DiffOptions = {}): Promise<ConversationDiff> {
+    return conversationDiff(await this.state(id), options);
+  }
+
+  /**
+   * Starts a new conversation that goes on from conversation `id` as it was after turn `options.at` (1-based; default
+   * its latest completed turn): its transcript cut there, its workspace started at that turn's commit (repo mode: on
+   * a branch of its own), the source's current options. The source is untouched.
+   * @returns the new conversation's id.
+   * @throws ConvoError `NotFound`, `NoWorker`, `InvalidOptions` (no such turn, not completed, from before transcript
+   *   sizes were recorded, a later compaction replaced the transcript, the source's id given as the new one),
+   *   `InvalidPrompt`, `AlreadyExists`.
+   */
+  async fork(id: string, options: ForkOptions = {}): Promise<string> {
+    const [state, transcript] = await Promise.all([this.state(id), this.transcriptBytes(id)]);
+    return forkConversation(this.client, this.config, state, transcript, options);
   }
 
   /**

@@ -14,7 +14,11 @@ export type ConvoErrorCode =
   | 'AlreadyExists'
   | 'NoWorker'
   | 'NotWaiting'
-  | 'NotRunning';
+  | 'NotRunning'
+  /** The conversation has no workspace to read (`diff`), or it is not on this machine. */
+  | 'NoWorkspace'
+  /** A git command the client ran failed (`diff` fetching the conversation's branch); the message is redacted. */
+  | 'GitFailed';
 
 /** A refused call: unknown or closed conversation, bad prompt, bad options. The message is one line. */
 export class ConvoError extends Error {

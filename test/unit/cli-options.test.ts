@@ -112,6 +112,8 @@ test.each([
     ['start', '--effort', 'huge'],
     "error: option '--effort <level>' argument 'huge' is invalid. Allowed choices are low, medium, high, xhigh, max.",
   ],
+  [['diff', 'c1', '--turn', '0'], "error: option '--turn <n>' argument '0' is invalid. not a positive whole number"],
+  [['fork', 'c1', '--at', 'last'], "error: option '--at <n>' argument 'last' is invalid. not a positive whole number"],
   [
     ['configure', 'c1', '--clear', 'cwd'],
     "error: option '--clear <options...>' argument 'cwd' is invalid. Allowed choices are model, allowed-tools, permission-mode, mcp-config, user-mcp-servers, disallowed-tools, add-dir, effort, fallback-model, max-turns, json-schema, settings, max-cost-usd, approve, approval-timeout.",
@@ -128,6 +130,12 @@ test("JSON that does not parse is one line naming the option (the reason is V8's
   expect(stderr).toMatch(
     /^error: option '--json-schema <file-or-json>' argument '\{"type": "object"' is invalid\. not JSON \([^\n]+\)\n$/,
   );
+});
+
+test('start: --cwd and --repo exclude each other, in one line', async () => {
+  const { stderr, code } = await parse(['start', '--repo', 'https://h/x.git', '--cwd', '/tmp']);
+  expect(code).toBe('commander.conflictingOption');
+  expect(stderr).toBe("error: option '--cwd <dir>' cannot be used with option '--repo <url>'\n");
 });
 
 test('a bad choice is one line naming the choices; a missing argument still shows the help', async () => {
@@ -150,6 +158,8 @@ test('every command is there, one module each', () => {
     'watch',
     'history',
     'export',
+    'diff',
+    'fork',
     'cancel',
     'approve',
     'deny',

@@ -1,5 +1,6 @@
 /**
- * `convo start`: starts a conversation, optionally with a first turn, and prints its id.
+ * `convo start`: starts a conversation, optionally with a first turn, and prints its id. Its turns run in `--cwd`
+ * (default this directory) or in a checkout of `--repo` on a branch of their own.
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -13,7 +14,10 @@ import { promptFrom, withClient } from '../with-client.js';
 interface StartFlags extends AgentFlags {
   import?: string;
   id?: string;
-  cwd: string;
+  cwd?: string;
+  repo?: string;
+  branch?: string;
+  base?: string;
   backend: string;
   model?: string;
   title?: string;
@@ -46,7 +50,21 @@ export function startCommand(program: Command): void {
     .description('start a conversation and print its id; TEXT, if given, is queued as the first turn ("-" reads stdin)')
     .argument('[text...]')
     .option('--id <id>', 'conversation id (default: generated)')
-    .option('--cwd <dir>', 'working directory of the conversation on the workers', process.cwd())
+    .addOption(
+      new Option(
+        '--cwd <dir>',
+        'working directory of the conversation on the workers (default: this directory)',
+      ).conflicts('repo'),
+    )
+    .option(
+      '--repo <url>',
+      'work in a checkout of this git remote instead, on a branch of its own (${VAR}: expanded on the workers)',
+    )
+    .option('--branch <name>', 'with --repo: the branch the conversation owns (default: convo/<id>)')
+    .option(
+      '--base <ref>',
+      "with --repo: where the branch starts when it does not exist (default: the remote's default branch)",
+    )
     .addOption(
       new Option('--backend <cli>', 'the CLI the conversation runs on').choices(backendChoices()).default('claude'),
     )
@@ -63,12 +81,18 @@ export function startCommand(program: Command): void {
       60,
     )
     .option('--import <file>', 'start from a Claude Code session file (~/.claude/projects/…/<session>.jsonl)');
-  addAgentFlags(command).action(async (text: string[], opts: StartFlags) =>
-    withClient(async (client) => {
+  addAgentFlags(command).action(async (text: string[], opts: StartFlags) => {
+    if (!opts.repo && (opts.branch !== undefined || opts.base !== undefined)) {
+      throw new ConvoError('InvalidOptions', '--branch and --base go with --repo');
+    }
+    await withClient(async (client) => {
       const id = await client.start({
         prompt: text.length > 0 ? promptFrom(text) : undefined,
         id: opts.id,
         cwd: opts.cwd,
+        repo: opts.repo,
+        branch: opts.branch,
+        base: opts.base,
         // One of the registry's names (commander's choices); the client checks it again.
         backend: opts.backend,
         model: opts.model,
@@ -82,6 +106,6 @@ export function startCommand(program: Command): void {
         importSession: opts.import !== undefined ? readSession(opts.import) : undefined,
       });
       console.log(id);
-    }),
-  );
+    });
+  });
 }

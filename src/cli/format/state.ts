@@ -1,10 +1,12 @@
 /**
- * The `convo show` text: status, cost, turns (with the calls the CLI refused and the decisions people made), and what
- * to do when the conversation needs attention or a tool call waits for approval.
+ * The `convo show` text: status, where turns run (cwd, or repo, branch and head), cost, turns (with the calls the CLI
+ * refused, the decisions people made, and each turn's commit and files changed), and what to do when the conversation
+ * needs attention or a tool call waits for approval.
  */
 import type { ConversationState } from '../../common/conversation.js';
 import { decisionLine, pendingLines } from './approvals.js';
 import { costLine, denialLine, formatUsd } from './denials.js';
+import { turnChangeText, whereText } from './workspace.js';
 
 /** What to run when the conversation needs attention, by the attention's type. */
 function attentionHelp(state: ConversationState): string {
@@ -20,7 +22,7 @@ function attentionHelp(state: ConversationState): string {
 export function formatState(state: ConversationState, now = new Date()): string {
   const lines = [
     `${state.id}  ${state.status}${state.closing && state.status !== 'closed' ? ' (closing)' : ''}`,
-    `  backend ${state.backend}, session ${state.sessionId}, cwd ${state.cwd}`,
+    `  backend ${state.backend}, session ${state.sessionId}, ${whereText(state)}`,
     `  transcript ${state.transcriptBytes} bytes, ${state.turns.length} turns`,
     `  ${costLine(state)}`,
   ];
@@ -47,6 +49,7 @@ export function formatState(state: ConversationState, now = new Date()): string 
     if (turn.reply) lines.push(`      → ${turn.reply.split('\n')[0]}`);
     for (const denial of turn.denials ?? []) lines.push(`      ${denialLine(denial)}`);
     if (turn.error) lines.push(`      ✗ ${turn.error.type}: ${turn.error.message}`);
+    if (turn.workspace) lines.push(`      ${turnChangeText(turn.workspace, state.repo ? 'repo' : 'cwd')}`);
   }
   return lines.join('\n');
 }

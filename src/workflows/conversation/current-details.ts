@@ -5,13 +5,15 @@
 import type { ToolDenial } from '../../common/agent-options.js';
 import type { PendingToolCall } from '../../common/approvals.js';
 import type { ConversationState } from '../../common/conversation.js';
+import type { TurnWorkspaceRecord } from '../../common/workspace.js';
 import { excerpt, firstLines, roughDuration, utcTime } from '../../common/text.js';
 
 /**
  * The current details of a conversation (Markdown, one paragraph per line): status, the total spent (and the budget),
  * the running turn's prompt, elapsed time (as of `now`, the workflow's time) and start time, the last reply's first
- * lines and the tool calls its turn refused, the reset time while rate-limited, the reason and the commands while it
- * needs attention, the waiting tool call (its input) and the commands that decide it while it needs approval.
+ * lines, the tool calls its turn refused and the files it changed (lines added and removed), the reset time while
+ * rate-limited, the reason and the commands while it needs attention, the waiting tool call (its input) and the
+ * commands that decide it while it needs approval.
  */
 export function currentDetails(s: ConversationState, now: Date): string {
   const turnCount = `${s.turns.length} turn${s.turns.length === 1 ? '' : 's'}`;
@@ -51,6 +53,7 @@ export function currentDetails(s: ConversationState, now: Date): string {
     lines.push(`Turn ${last.index + 1} failed: ${last.error.type}: ${excerpt(last.error.message, 200)}`);
   }
   if (last?.denials?.length) lines.push(refused(last.denials, s.id));
+  if (last?.workspace) lines.push(changed(last.index, last.workspace, s.repo ? 'commit' : 'snapshot'));
   // One paragraph per line in the Web UI's Markdown.
   return lines.join('\n\n');
 }
@@ -71,6 +74,30 @@ function refused(denials: ToolDenial[], id: string): string {
     `${calls}: ${shown.join(', ')}. ` +
     `\`--allowed-tools\` (at start) or \`convo configure ${id} --allowed-tools …\` allows them.`
   );
+}
+
+/** How many changed files the details list before `and N more`. */
+const FILES_SHOWN = 20;
+
+/**
+ * The files a turn changed, as a Markdown list (`src/a.ts` +3 −1; binary files say so), the first
+ * {@link FILES_SHOWN}, after a line naming the turn and its commit (or snapshot).
+ */
+function changed(index: number, w: TurnWorkspaceRecord, kind: 'commit' | 'snapshot'): string {
+  if (!w.commit || w.files.length === 0) return `Turn ${index + 1} changed no files.`;
+  const count = `${w.files.length} file${w.files.length === 1 ? '' : 's'}`;
+  const list = w.files.slice(0, FILES_SHOWN).map((f) => {
+    const lines = f.added < 0 || f.removed < 0 ? 'binary' : `+${f.added} −${f.removed}`;
+    return `- ${code(f.path)} ${lines}`;
+  });
+  if (w.files.length > FILES_SHOWN) list.push(`- and ${w.files.length - FILES_SHOWN} more`);
+  return [`Turn ${index + 1} changed ${count} (${kind} ${code(w.commit.slice(0, 7))}):`, ...list].join('\n');
+}
+
+/** `text` as Markdown inline code, with a fence longer than any run of backticks in it. */
+function code(text: string): string {
+  const fence = '`'.repeat(Math.max(1, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return fence.length > 1 ? `${fence} ${text} ${fence}` : `\`${text}\``;
 }
 
 /** How much of a waiting call's input the details show, characters. */
