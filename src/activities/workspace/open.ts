@@ -3,6 +3,7 @@
  * `cwd` when it is a git work tree).
  */
 import { openRepoWorkspace } from './repo-workspace.js';
+import { openSnapshotWorkspace } from './snapshot-workspace.js';
 import type { OpenWorkspace, WorkspaceRun, WorkspaceSettings } from './workspace.js';
 
 /**
@@ -19,6 +20,6 @@ export async function openWorkspace(
   settings: WorkspaceSettings,
 ): Promise<OpenWorkspace | undefined> {
   if (run.options.repo) return openRepoWorkspace(run, settings);
-  if (run.options.cwd) throw new Error('snapshot mode: not built yet');
+  if (run.options.cwd) return openSnapshotWorkspace(run, run.options.cwd);
   return undefined;
 }
