@@ -76,8 +76,10 @@ export async function ensureCacheEntry(g: WorkspaceGit, entry: string): Promise<
     await rm(entry, { recursive: true, force: true });
     await mkdir(entry, { recursive: true });
     await g.run(['init', '--quiet', '--bare', entry]);
-    // Fetches record no reflog and no FETCH_HEAD: nothing in the entry ever holds the URL.
+    // No reflog (nothing in the entry ever holds the URL; fetches write no FETCH_HEAD either), and an automatic gc
+    // runs in the foreground: no process of its own outlives the run (an eviction may remove the entry next).
     await g.run(['config', 'core.logAllRefUpdates', 'false'], { cwd: entry });
+    await g.run(['config', 'gc.autoDetach', 'false'], { cwd: entry });
     await writeFile(join(entry, STAMP_FILE), '');
   }
   await touchStamp(entry);
