@@ -339,3 +339,50 @@ test('the clone cache is reused (a fetch into the same shallow entry, not a clon
   const again = await turn(run('lru-x', 'x1', 0, 'x'), settings, write({ 'z.txt': 'z\n' }));
   expect(again.commit).toBeDefined();
 });
+
+test('a fork starts its own branch at a commit deep in the source branch; base names where a new branch starts', async () => {
+  await remote.createRepo('forks', { 'a.txt': 'a\n' });
+  await remote.commit('forks', 'dev', { 'dev.txt': 'dev\n' });
+  const opts = { base: 'dev' };
+  const t1 = await turn(run('forks', 'src', 0, 'one', undefined, opts), workerA, write({ 'one.txt': '1\n' }));
+  expect(t1.from).toBe((await remote.log('forks', 'dev'))[0]!.sha);
+  let head = { head: t1.head, headRef: t1.headRef };
+  for (const [i, name] of ['two', 'three'].entries()) {
+    const t = await turn(run('forks', 'src', i + 1, name, head, opts), workerA, write({ [`${name}.txt`]: name }));
+    head = { head: t.head, headRef: t.headRef };
+  }
+
+  // Worker B has never seen the repository: the fork's start is two commits below the source branch's tip.
+  const fork = await open(run('forks', 'fork', 1, 'fork', { head: t1.head, headRef: 'convo/src' }), workerB);
+  expect(await exists(join(fork.cwd, 'one.txt'))).toBe(true);
+  expect(await exists(join(fork.cwd, 'dev.txt'))).toBe(true);
+  expect(await exists(join(fork.cwd, 'two.txt'))).toBe(false);
+  await writeFile(join(fork.cwd, 'forked.txt'), 'f\n');
+  const change = await fork.save({ paused: false });
+  await fork.release();
+  expect(change).toMatchObject({ from: t1.commit, headRef: 'convo/fork' });
+  expect((await remote.log('forks', 'convo/fork')).map((c) => c.sha).slice(0, 2)).toEqual([change.commit, t1.commit]);
+  expect(await remote.log('forks', 'convo/src')).toHaveLength(5);
+
+  const noBase = await failureOf(openWorkspace(run('forks', 'nb', 0, 'x', undefined, { base: 'nope' }), workerA));
+  expect(noBase).toMatchObject({ type: 'WorkspaceUnavailable', nonRetryable: true });
+});
+
+test('runs of two conversations of one remote open at once on a worker; a cancelled open leaves the cache usable', async () => {
+  await remote.createRepo('busy', { 'a.txt': 'a\n' });
+  const settings: WorkspaceSettings = { dir: join(base, 'worker-busy'), maxBytes: 1024 ** 4 };
+  const [one, two] = await Promise.all([
+    turn(run('busy', 'b1', 0, 'x'), settings, write({ 'b1.txt': '1\n' })),
+    turn(run('busy', 'b2', 0, 'x'), settings, write({ 'b2.txt': '2\n' })),
+  ]);
+  expect(one.files.map((f) => f.path)).toEqual(['b1.txt']);
+  expect(two.files.map((f) => f.path)).toEqual(['b2.txt']);
+
+  const stop = new AbortController();
+  stop.abort();
+  await expect(openWorkspace({ ...run('busy', 'b3', 0, 'x'), signal: stop.signal }, settings)).rejects.toMatchObject({
+    name: 'AbortError',
+  });
+  const after = await turn(run('busy', 'b3', 0, 'x'), settings, write({ 'b3.txt': '3\n' }));
+  expect(after.commit).toBeDefined();
+});
