@@ -48,7 +48,8 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
       },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
-        if (err.name === 'AbortError') return reject(err);
+        const error: Error = err;
+        if (error.name === 'AbortError') return reject(error);
         const code = typeof err.code === 'number' ? err.code : null;
         reject(new GitError(args, code, stderr || err.message));
       },
