@@ -14,7 +14,8 @@ import { defaultBranch } from '../common/workspace.js';
 import { git, GitError } from '../activities/workspace/git.js';
 import { diffRange, type DiffRange } from './diff-range.js';
 import { ConvoError } from './errors.js';
-import { expandRepoUrl, type ExpandedRepoUrl } from './repo-url.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { expandRepoUrl as expandOnWorker, type RepoUrl } from '../activities/workspace/repo-url.js';
 
 /** What `ConvoClient.diff` is asked for. */
 export interface DiffOptions {
@@ -88,7 +89,7 @@ async function cwdDiff(state: ConversationState, commits: string[], env: NodeJS.
 /** The diff in a temporary bare repository holding the conversation's branch (and a fork source's, if needed). */
 async function repoDiff(
   state: ConversationState,
-  remote: ExpandedRepoUrl,
+  remote: RepoUrl,
   commits: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
@@ -142,4 +143,18 @@ function failure(err: unknown, redact: (text: string) => string): ConvoError {
     .filter(Boolean);
   const reason = lines.slice(0, 2).join(' | ') || 'no output';
   return new ConvoError('GitFailed', redact(`git ${err.args[0]} failed (exit ${err.exitCode ?? 'signal'}): ${reason}`));
+}
+
+/**
+ * `url` with its `${VAR}` references expanded from `env`, as workers expand them (the same code).
+ * @throws ConvoError `InvalidOptions` naming a variable `env` does not set.
+ */
+function expandRepoUrl(url: string, env: NodeJS.ProcessEnv): RepoUrl {
+  try {
+    return expandOnWorker(url, env);
+  } catch (err) {
+    if (err instanceof ApplicationFailure)
+      throw new ConvoError('InvalidOptions', err.message.replace('worker', 'machine'));
+    throw err;
+  }
 }

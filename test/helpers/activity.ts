@@ -14,7 +14,7 @@ import { LocalTranscriptStore } from '../../src/storage/transcript-store.js';
 /**
  * What every backend's turn needs, for turns run under `dir` (turn dirs there, transcript store in `dir/store`) with
  * the environment `env` (every backend's secrets and Convo's own redacted, as a worker does): a 60 s hung bound,
- * heartbeats every 200 ms.
+ * heartbeats every 200 ms, repo workspaces under `dir/workspaces`.
  */
 export function testBackendDeps(dir: string, env: NodeJS.ProcessEnv): TurnDeps {
   return {
@@ -26,6 +26,7 @@ export function testBackendDeps(dir: string, env: NodeJS.ProcessEnv): TurnDeps {
     now: () => new Date(),
     store: new LocalTranscriptStore(join(dir, 'store')),
     segmentPolicy: DEFAULT_SEGMENT_POLICY,
+    workspaces: { dir: join(dir, 'workspaces'), maxBytes: 1024 ** 3 },
   };
 }
 

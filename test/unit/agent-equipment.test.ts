@@ -15,7 +15,7 @@ import {
 import { CONVO_SECRET_ENV, cliEnv } from '../../src/activities/turn/cli-env.js';
 import { expandMcpServers, hideVars } from '../../src/activities/turn/mcp-servers.js';
 import { redactSecrets } from '../../src/activities/turn/redact.js';
-import { ConversationOptions, type ConversationOptionsInput, type TurnInput } from '../../src/common/conversation.js';
+import { ConversationOptions, type ConversationOptionsInput, type RunInput } from '../../src/common/conversation.js';
 import { defaultMaxConcurrentTurns, loadWorkerConfig } from '../../src/config/worker.js';
 import { describeCliEnv } from '../../src/worker/main.js';
 
@@ -94,12 +94,12 @@ test("a stdio server is started without the CLI's credentials, unless its own en
   expect(hideVars(remote, ['ANTHROPIC_API_KEY'])).toBe(remote);
 });
 
-const turnInput = (extra: Partial<TurnInput>, opts: Partial<ConversationOptionsInput> = {}): TurnInput => ({
+const turnInput = (extra: Partial<RunInput>, opts: Partial<ConversationOptionsInput> = {}): RunInput => ({
   conversationId: 'c',
   turnIndex: 1,
   sessionId: 's-1',
   prompt: 'p',
-  options: options(opts),
+  options: { ...options(opts), cwd: '/srv/repo' },
   transcript: [{ kind: 'inline', data: '{}\n' }],
   ...extra,
 });

@@ -196,7 +196,7 @@ test('diff of a repo conversation: its branch fetched from the remote (${VAR} ex
   expect(two.text).not.toContain('turn one');
 
   await expect(conversationDiff(state, {}, { ...process.env })).rejects.toThrow(
-    `repo ${url} refers to \${DIFF_REMOTE}, which is not set here`,
+    'the repo URL references ${DIFF_REMOTE}, which is not set on this machine',
   );
   const moved = { ...state, repo: { ...repo, branch: 'gone' } };
   const err = await conversationDiff(moved, {}, { ...process.env, DIFF_REMOTE: dir }).catch((e: unknown) => e);
@@ -211,7 +211,7 @@ test('diff of a repo conversation: its branch fetched from the remote (${VAR} ex
   expect(failed).toEqual(
     new ConvoError(
       'GitFailed',
-      "git fetch failed (exit 128): fatal: '${DIFF_REMOTE}' does not appear to be a git repository | fatal: Could not read from remote repository.",
+      "git fetch failed (exit 128): fatal: '[redacted]' does not appear to be a git repository | fatal: Could not read from remote repository.",
     ),
   );
 });

@@ -4,7 +4,7 @@
  * bad branch name), and expands `${VAR}` only when it reads the remote itself, never showing the expanded URL.
  */
 import { ConvoError } from '../../src/client/errors.js';
-import { expandRepoUrl, repoUrlProblem } from '../../src/client/repo-url.js';
+import { repoUrlProblem } from '../../src/client/repo-url.js';
 import { workflowStart } from '../../src/client/start.js';
 
 async function refusal(run: () => Promise<unknown>): Promise<string> {
@@ -65,17 +65,4 @@ test('repo URLs: credentials only as ${VAR} references', () => {
   expect(repoUrlProblem('https://u:p@h/a.git')).toMatch(/password or token/);
   expect(repoUrlProblem('https://u:${T}x@h/a.git')).toMatch(/password or token/);
   expect(repoUrlProblem('https://h/a b.git')).toBe('repo must be a git URL without spaces');
-});
-
-test('expanding ${VAR}: from the environment, a missing one named, and messages shown with the references', () => {
-  const given = 'https://u:${GIT_TOKEN}@h/${REPO}.git';
-  const expanded = expandRepoUrl(given, { GIT_TOKEN: 's3cr3t-token', REPO: 'app' });
-  expect(expanded.url).toBe('https://u:s3cr3t-token@h/app.git');
-  expect(expanded.redact(`fatal: unable to access '${expanded.url}': 403`)).toBe(
-    `fatal: unable to access '${given}': 403`,
-  );
-  expect(expanded.redact('Authentication failed for s3cr3t-token')).toBe('Authentication failed for ${GIT_TOKEN}');
-  expect(() => expandRepoUrl(given, { REPO: 'app' })).toThrow(
-    new ConvoError('InvalidOptions', `repo ${given} refers to \${GIT_TOKEN}, which is not set here`),
-  );
 });

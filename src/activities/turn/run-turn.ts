@@ -190,7 +190,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
 
     const captured = await unlessCancelled(() => turn!.capture());
     // After the CLI succeeded: a failed run saves nothing, and the next run starts from where this one did.
-    const change = workspace && (await unlessCancelled(() => workspace!.save({ paused: !!captured.result.pending })));
+    const change = workspace && (await unlessCancelled(() => workspace.save({ paused: !!captured.result.pending })));
     const transcript = await transcriptChange(
       captured.transcript,
       before,
