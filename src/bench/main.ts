@@ -2,8 +2,11 @@
  * `npm run bench`: prints Convo's figures and writes them to `bench-results.json`.
  * 1. history bytes against transcript bytes added per turn, over a long conversation (default 200 turns, ~50 KB each);
  * 2. restore + capture time of 1, 10 and 50 MB transcripts (stored segments, SHA-256 checks, parse check);
- * 3. peak worker memory with 50 conversations running a turn at once.
- * `BENCH_TURNS`, `BENCH_REPLY_BYTES` and `BENCH_CONCURRENT` change the sizes.
+ * 3. peak worker memory with 50 conversations running a turn at once;
+ * 4. the per-turn cost of a repo workspace (checkout, commit and push) for a repository of about 5,000 files and
+ *    50 MB, on a worker with the clone cached and on a cold one.
+ * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT` and `BENCH_WORKSPACE_TURNS` change the sizes;
+ * `BENCH_PARTS` (e.g. `history,workspace`; default all: `history,restore,memory,workspace`) picks the parts.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { ScriptedModelServer } from '../testing/index.js';
 import { contentForTurn } from './content.js';
 import { runLongConversation } from './long-conversation.js';
 import { startStack } from './stack.js';
+import { workspaceCost } from './workspace-cost.js';
 
 const MB = 1024 * 1024;
 
@@ -114,8 +118,30 @@ async function main(): Promise<void> {
   const turns = Number(process.env.BENCH_TURNS ?? 200);
   const replyBytes = Number(process.env.BENCH_REPLY_BYTES ?? 50_000);
   const concurrent = Number(process.env.BENCH_CONCURRENT ?? 50);
+  const workspaceTurns = Number(process.env.BENCH_WORKSPACE_TURNS ?? 5);
+  const parts = new Set((process.env.BENCH_PARTS ?? 'history,restore,memory,workspace').split(','));
   const results: Record<string, unknown> = { date: new Date().toISOString(), machine: '2 cores, 24 GiB' };
 
+  if (parts.has('history')) await history(results, turns, replyBytes);
+  if (parts.has('restore')) await restore(results);
+  if (parts.has('memory')) {
+    console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
+    results.memory = await concurrentMemory(concurrent);
+    console.log(results.memory);
+  }
+  if (parts.has('workspace')) {
+    console.log(`4. per-turn cost of a repo workspace (checkout + commit + push), median of ${workspaceTurns} turns`);
+    results.workspace = await workspaceCost(workspaceTurns, (l) => console.log(`   ${l}`));
+  }
+
+  // The parts not run keep their last figures.
+  const file = join(projectRoot, 'bench-results.json');
+  const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  await writeFile(file, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
+  console.log('written to bench-results.json');
+}
+
+async function history(results: Record<string, unknown>, turns: number, replyBytes: number): Promise<void> {
   console.log(`1. history vs transcript growth: ${turns} turns, ~${replyBytes / 1000} KB replies`);
   const long = await runLongConversation(turns, replyBytes, (l) => console.log(`   ${l}`));
   const perTurn = (k: 'historyAdded' | 'transcriptAdded') =>
@@ -134,7 +160,9 @@ async function main(): Promise<void> {
     medianTurnMs: long.turns.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(long.turns.length / 2)],
   };
   console.log(results.history);
+}
 
+async function restore(results: Record<string, unknown>): Promise<void> {
   console.log('2. restore + capture of 1, 10 and 50 MB transcripts (median of 3)');
   results.restoreCapture = [];
   for (const size of [1, 10, 50]) {
@@ -142,13 +170,6 @@ async function main(): Promise<void> {
     (results.restoreCapture as unknown[]).push(r);
     console.log(`   ${size} MB: restore ${r.restoreMs} ms, capture ${r.captureMs} ms`);
   }
-
-  console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
-  results.memory = await concurrentMemory(concurrent);
-  console.log(results.memory);
-
-  await writeFile(join(projectRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log('written to bench-results.json');
 }
 
 main().catch((err: unknown) => {

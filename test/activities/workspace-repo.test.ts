@@ -15,7 +15,7 @@ import { expandRepoUrl } from '../../src/activities/workspace/repo-url.js';
 import type { OpenWorkspace, WorkspaceRun, WorkspaceSettings } from '../../src/activities/workspace/workspace.js';
 import type { TurnWorkspace } from '../../src/common/workspace.js';
 import { removeDir } from '../helpers/cleanup.js';
-import { startGitRemote, type GitRemote } from '../helpers/git-remote.js';
+import { startGitRemote, type GitRemote } from '../../src/testing/git-remote.js';
 
 const TOKEN = 'tok-s3cr3t-0123456789';
 let remote: GitRemote;

@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordedRequest } from '../../src/testing/model-server/types.js';
-import { startGitRemote, type GitRemote } from '../helpers/git-remote.js';
+import { startGitRemote, type GitRemote } from '../../src/testing/git-remote.js';
 import { World, type WorkerProcess } from '../helpers/world.js';
 
 const run = promisify(execFile);

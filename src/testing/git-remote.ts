@@ -1,17 +1,17 @@
 /**
- * A real git remote for tests, served over the network on 127.0.0.1 (an ephemeral port): git's smart HTTP
+ * A real git remote for tests and benchmarks, served over the network on 127.0.0.1 (an ephemeral port): git's smart HTTP
  * (`git http-backend`, run as a CGI program per request by a small node HTTP server), fetch and push, over bare
  * repositories in a temporary directory. Optionally the requests must carry a password (HTTP basic authentication),
  * so tests can check that credentials reach git and nowhere else.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { git } from '../../src/activities/workspace/git.js';
-import { removeDir, stopProcess } from './cleanup.js';
+import { git } from '../activities/workspace/git.js';
+import { stopProcess } from '../server/stop-process.js';
 
 /** One commit of a branch, newest first in {@link GitRemote.log}. */
 export interface RemoteCommit {
@@ -87,7 +87,7 @@ export async function startGitRemote(options: { password?: string } = {}): Promi
         await git([...IDENTITY, 'commit', '--quiet', '-m', 'initial commit'], { cwd: work });
         await git(['push', '--quiet', bare(name), `HEAD:refs/heads/${branch}`], { cwd: work });
       } finally {
-        await removeDir(work);
+        await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 40 });
       }
     },
     async commit(name, branch, files, message = 'a commit by someone else') {
@@ -103,7 +103,7 @@ export async function startGitRemote(options: { password?: string } = {}): Promi
         await git(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], { cwd: work });
         return (await git(['rev-parse', 'HEAD'], { cwd: work })).trim();
       } finally {
-        await removeDir(work);
+        await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 40 });
       }
     },
     async log(name, branch) {
@@ -135,7 +135,7 @@ export async function startGitRemote(options: { password?: string } = {}): Promi
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...children].map((c) => stopProcess(c)));
-      await removeDir(root);
+      await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 40 });
     },
   };
 }
@@ -223,7 +223,7 @@ async function writeFiles(work: string, files: Record<string, string | null>): P
   for (const [path, content] of Object.entries(files)) {
     const abs = join(work, path);
     if (content === null) {
-      await removeDir(abs);
+      await rm(abs, { recursive: true, force: true, maxRetries: 10, retryDelay: 40 });
       continue;
     }
     await mkdir(dirname(abs), { recursive: true });
