@@ -65,12 +65,18 @@ export async function workspaceCost(
   turns: number,
   report: (line: string) => void,
   shape: RepoShape = { files: 5000, bytes: 50 * 1024 * 1024 },
-): Promise<{ repo: RepoShape; results: WorkspaceCost[] }> {
+): Promise<{ repo: RepoShape; plainCloneMs: number; results: WorkspaceCost[] }> {
   const remote = await startGitRemote();
   const dir = await mkdtemp(join(tmpdir(), 'convo-bench-ws-'));
   try {
     const repo = await makeRepo(remote.root, 'big', shape.files, shape.bytes);
     report(`repository: ${repo.files} files, ${(repo.bytes / 1024 / 1024).toFixed(1)} MB`);
+    // For scale: what git itself takes to clone the same remote (the least a cold worker can do).
+    const t0 = performance.now();
+    await git(['clone', '-q', '--depth=1', '--no-tags', remote.url('big'), join(dir, 'plain-clone')]);
+    const plainCloneMs = Math.round(performance.now() - t0);
+    await rm(join(dir, 'plain-clone'), { recursive: true, force: true });
+    report(`for scale: git clone --depth=1 of the same remote takes ${plainCloneMs} ms`);
     const results: WorkspaceCost[] = [];
     for (const mode of ['cold', 'cached'] as const) {
       const conversationId = `bench-${mode}`;
@@ -118,7 +124,7 @@ export async function workspaceCost(
       results.push(r);
       report(`${mode}: checkout ${r.openMs} ms + commit and push ${r.saveMs} ms = ${r.totalMs} ms per turn (median)`);
     }
-    return { repo, results };
+    return { repo, plainCloneMs, results };
   } finally {
     await remote.stop();
     await rm(dir, { recursive: true, force: true });
