@@ -22,6 +22,11 @@ beforeAll(async () => {
   world = await World.create('workspaces');
   remote = await startGitRemote();
 });
+// Each test runs on its own workers (they share the world's task queue) and its own script.
+afterEach(async () => {
+  await Promise.all(world.workers.map((w) => w.stop('SIGKILL')));
+  world.model.clearScript();
+});
 afterAll(async () => {
   await world?.dispose();
   await remote?.stop();
@@ -37,6 +42,13 @@ const bash = (command: string) => ({ toolUse: { name: 'Bash', input: { command, 
 
 /** Everything the model was sent in `request`, as one text to search. */
 const sent = (request: RecordedRequest | undefined): string => JSON.stringify(request?.messages ?? []);
+
+/** The output of the last tool call the model was sent in `request` (its `tool_result`). */
+function toolOutput(request: RecordedRequest | undefined): string {
+  const blocks = (request?.messages ?? []).flatMap((m) => (Array.isArray(m.content) ? m.content : []));
+  const result = blocks.filter((b) => b.type === 'tool_result').at(-1) as { content?: unknown } | undefined;
+  return typeof result?.content === 'string' ? result.content : JSON.stringify(result?.content ?? '');
+}
 
 test('a repo conversation: turn 1 on worker A writes a file, turn 2 on worker B reads it; one commit per turn', async () => {
   await remote.createRepo('app', { 'README.md': '# app\n' });
@@ -80,6 +92,16 @@ test('a repo conversation: turn 1 on worker A writes a file, turn 2 on worker B 
   const whole = await world.convo(['diff', id]);
   expect(whole.stdout).toContain('+++ b/notes.txt');
   expect(whole.stdout).toContain('+++ b/log.txt');
+
+  // convo show names the branch and each turn's commit; a turn that changed nothing says so.
+  const shown = await world.convo(['show', id]);
+  expect(shown.stdout).toContain(`branch convo/${id}`);
+  expect(shown.stdout).toContain(`commit ${log[0]!.sha.slice(0, 7)}: 1 file changed (+1 -0)`);
+  world.model.script({ text: 'nothing to change' });
+  await world.client.ask(id, 'just answer');
+  const unchanged = await world.convo(['diff', id, '--turn', '3']);
+  expect([unchanged.exitCode, unchanged.stdout, unchanged.stderr.trim()]).toEqual([0, '', 'turn 3 changed no files']);
+  expect((await remote.log('app', `convo/${id}`)).length).toBe(3);
 });
 
 test('a worker killed after the tool call changed files: the retry starts from the last commit; one commit for the turn', async () => {
@@ -107,7 +129,7 @@ test('a worker killed after the tool call changed files: the retry starts from t
     held.release();
   }
   // The retry's tool call listed the files it started with: turn one's, not the half-made one.
-  const listed = sent(world.model.mainRequests().at(-1));
+  const listed = toolOutput(world.model.mainRequests().at(-1));
   expect(listed).toContain('one.txt');
   expect(listed).not.toContain('half.txt');
 
@@ -155,11 +177,7 @@ test('--cwd on a git work tree: a killed attempt is undone, and the user branch,
     held.release();
   }
   // The retry started from the files as they were before the turn: the user's own work kept, the attempt's gone.
-  const listed = sent(world.model.mainRequests().at(-1));
-  expect(listed).toContain('v1');
-  expect(listed).toContain('mine.txt');
-  expect(listed).not.toContain('broken');
-  expect(listed).not.toContain('half.txt');
+  expect(toolOutput(world.model.mainRequests().at(-1))).toBe('v1\napp.txt\nmine.txt\nstaged.txt');
   expect(await readFile(join(cwd, 'app.txt'), 'utf8')).toBe('v2\n');
   expect(await readFile(join(cwd, 'mine.txt'), 'utf8')).toBe('my own uncommitted work\n');
 
@@ -192,22 +210,37 @@ test('convo fork --at 1 of a 3-turn conversation: the fork has turn 1 history an
   const forkId = forked.stdout.trim();
   expect(forkId).not.toBe(id);
 
-  world.model.script([bash('ls'), { text: 'listed' }]);
+  world.model.script([bash('ls; echo four > four.txt'), { text: 'listed' }]);
   expect((await world.client.ask(forkId, 'list the files')).reply).toBe('listed');
   const requests = world.model.mainRequests();
   const first = sent(requests.at(-2));
   expect(first).toContain('write file one');
   expect(first).not.toContain('write file two');
-  const listing = sent(requests.at(-1));
-  expect(listing).toContain('one.txt');
-  expect(listing).not.toContain('two.txt');
+  expect(toolOutput(requests.at(-1))).toBe('README.md\none.txt');
 
   // The fork has a branch of its own, from turn 1's commit; the source is untouched.
   const source = await world.client.state(id);
   const forkLog = await remote.log('fork', `convo/${forkId}`);
-  expect(forkLog[0]!.sha).toBe(source.turns[0]!.workspace?.commit);
+  expect(forkLog.map((c) => c.subject).slice(0, 2)).toEqual(['turn 1: list the files', 'turn 1: write file one']);
+  expect(forkLog[1]!.sha).toBe(source.turns[0]!.workspace?.commit);
   expect((await remote.log('fork', `convo/${id}`)).length).toBe(4);
   expect((await world.client.state(forkId)).options.forkOf).toMatchObject({ conversationId: id, turn: 0 });
+});
+
+test('opencode: convo fork --at 1 continues from turn 1 of the transcript', async () => {
+  await startWorker('fork-opencode');
+  const cwd = await world.workspace('fork-opencode');
+  const id = await world.client.start({ cwd, backend: 'opencode' });
+  for (const n of ['one', 'two', 'three']) await world.client.ask(id, `opencode turn ${n}`);
+  const forkId = (await world.client.fork(id, { at: 1 })).trim();
+  await world.client.ask(forkId, 'after the fork');
+  const request = sent(world.model.mainRequests().at(-1));
+  expect(request).toContain('opencode turn one');
+  expect(request).not.toContain('opencode turn two');
+  expect(request).toContain('after the fork');
+  // The source goes on as it was.
+  await world.client.ask(id, 'source again');
+  expect(sent(world.model.mainRequests().at(-1))).toContain('opencode turn three');
 });
 
 test('a push the remote refuses waits for a person instead of overwriting the branch', async () => {
