@@ -3,7 +3,9 @@
  * 1. history bytes against transcript bytes added per turn, over a long conversation (default 200 turns, ~50 KB each);
  * 2. restore + capture time of 1, 10 and 50 MB transcripts (stored segments, SHA-256 checks, parse check);
  * 3. peak worker memory with 50 conversations running a turn at once.
- * `BENCH_TURNS`, `BENCH_REPLY_BYTES` and `BENCH_CONCURRENT` change the sizes.
+ * `BENCH_TURNS`, `BENCH_REPLY_BYTES` and `BENCH_CONCURRENT` change the sizes; `BENCH_PARTS` (e.g. `history`, or
+ * `history,restore`; default all three: `history,restore,memory`) runs only some parts, and the others' figures stay in
+ * `bench-results.json` as they were (`dates` says when each part last ran).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,12 +112,47 @@ async function concurrentMemory(
   }
 }
 
+const PARTS = ['history', 'restore', 'memory'] as const;
+
+/** The parts `BENCH_PARTS` names (comma-separated), all of them when it is unset. */
+function partsToRun(value: string | undefined): Set<string> {
+  const parts = value ? value.split(',').map((p) => p.trim()) : [...PARTS];
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return new Set(parts);
+}
+
 async function main(): Promise<void> {
   const turns = Number(process.env.BENCH_TURNS ?? 200);
   const replyBytes = Number(process.env.BENCH_REPLY_BYTES ?? 50_000);
   const concurrent = Number(process.env.BENCH_CONCURRENT ?? 50);
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: '2 cores, 24 GiB' };
+  const parts = partsToRun(process.env.BENCH_PARTS);
+  const file = join(projectRoot, 'bench-results.json');
+  // The figures of the parts that do not run stay as the last run wrote them.
+  const results = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  const now = new Date().toISOString();
+  // A file from before `dates`: every part ran at its `date`.
+  const previous = typeof results.date === 'string' ? results.date : undefined;
+  const dates: Record<string, string> =
+    (results.dates as Record<string, string> | undefined) ??
+    Object.fromEntries(previous ? PARTS.map((p) => [p, previous]) : []);
+  Object.assign(results, { date: now, machine: '2 cores, 24 GiB', dates });
+  for (const part of parts) dates[part] = now;
 
+  if (parts.has('history')) await historyPart(results, turns, replyBytes);
+  if (parts.has('restore')) await restorePart(results);
+  if (parts.has('memory')) {
+    console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
+    results.memory = await concurrentMemory(concurrent);
+    console.log(results.memory);
+  }
+
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log('written to bench-results.json');
+}
+
+/** Part 1: history bytes against transcript bytes added, over `turns` turns of ~`replyBytes` replies. */
+async function historyPart(results: Record<string, unknown>, turns: number, replyBytes: number): Promise<void> {
   console.log(`1. history vs transcript growth: ${turns} turns, ~${replyBytes / 1000} KB replies`);
   const long = await runLongConversation(turns, replyBytes, (l) => console.log(`   ${l}`));
   const perTurn = (k: 'historyAdded' | 'transcriptAdded') =>
@@ -134,7 +171,10 @@ async function main(): Promise<void> {
     medianTurnMs: long.turns.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(long.turns.length / 2)],
   };
   console.log(results.history);
+}
 
+/** Part 2: restore and capture times of 1, 10 and 50 MB transcripts. */
+async function restorePart(results: Record<string, unknown>): Promise<void> {
   console.log('2. restore + capture of 1, 10 and 50 MB transcripts (median of 3)');
   results.restoreCapture = [];
   for (const size of [1, 10, 50]) {
@@ -142,13 +182,6 @@ async function main(): Promise<void> {
     (results.restoreCapture as unknown[]).push(r);
     console.log(`   ${size} MB: restore ${r.restoreMs} ms, capture ${r.captureMs} ms`);
   }
-
-  console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
-  results.memory = await concurrentMemory(concurrent);
-  console.log(results.memory);
-
-  await writeFile(join(projectRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log('written to bench-results.json');
 }
 
 main().catch((err: unknown) => {
