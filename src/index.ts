@@ -39,6 +39,7 @@ export {
   skipUpdate,
   stateQuery,
   transcriptQuery,
+  turnQuery,
   CONVERSATION_WORKFLOW_TYPE,
 } from './workflows/messages.js';
 export { createConvoWorker } from './worker/worker.js';

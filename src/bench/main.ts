@@ -5,8 +5,9 @@
  * 3. peak worker memory with 50 conversations running a turn at once;
  * 4. the per-turn cost of a repo workspace (checkout, commit and push) for a repository of about 5,000 files and
  *    50 MB, on a worker with the clone cached and on a cold one.
- * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT` and `BENCH_WORKSPACE_TURNS` change the sizes;
- * `BENCH_PARTS` (e.g. `history,workspace`; default all: `history,restore,memory,workspace`) picks the parts.
+ * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT` and `BENCH_WORKSPACE_TURNS` change the sizes; `BENCH_PARTS`
+ * (e.g. `history`, or `history,workspace`; default all: `history,restore,memory,workspace`) runs only some parts, and the others' figures stay in
+ * `bench-results.json` as they were (`dates` says when each part last ran).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -114,34 +115,52 @@ async function concurrentMemory(
   }
 }
 
+const PARTS = ['history', 'restore', 'memory', 'workspace'] as const;
+
+/** The parts `BENCH_PARTS` names (comma-separated), all of them when it is unset. */
+function partsToRun(value: string | undefined): Set<string> {
+  const parts = value ? value.split(',').map((p) => p.trim()) : [...PARTS];
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return new Set(parts);
+}
+
 async function main(): Promise<void> {
   const turns = Number(process.env.BENCH_TURNS ?? 200);
   const replyBytes = Number(process.env.BENCH_REPLY_BYTES ?? 50_000);
   const concurrent = Number(process.env.BENCH_CONCURRENT ?? 50);
-  const workspaceTurns = Number(process.env.BENCH_WORKSPACE_TURNS ?? 5);
-  const parts = new Set((process.env.BENCH_PARTS ?? 'history,restore,memory,workspace').split(','));
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine: '2 cores, 24 GiB' };
+  const parts = partsToRun(process.env.BENCH_PARTS);
+  const file = join(projectRoot, 'bench-results.json');
+  // The figures of the parts that do not run stay as the last run wrote them.
+  const results = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  const now = new Date().toISOString();
+  // A file from before `dates`: every part ran at its `date`.
+  const previous = typeof results.date === 'string' ? results.date : undefined;
+  const dates: Record<string, string> =
+    (results.dates as Record<string, string> | undefined) ??
+    Object.fromEntries(previous ? PARTS.map((p) => [p, previous]) : []);
+  Object.assign(results, { date: now, machine: '2 cores, 24 GiB', dates });
+  for (const part of parts) dates[part] = now;
 
-  if (parts.has('history')) await history(results, turns, replyBytes);
-  if (parts.has('restore')) await restore(results);
+  if (parts.has('history')) await historyPart(results, turns, replyBytes);
+  if (parts.has('restore')) await restorePart(results);
   if (parts.has('memory')) {
     console.log(`3. peak memory with ${concurrent} conversations running a turn at once`);
     results.memory = await concurrentMemory(concurrent);
     console.log(results.memory);
   }
   if (parts.has('workspace')) {
+    const workspaceTurns = Number(process.env.BENCH_WORKSPACE_TURNS ?? 5);
     console.log(`4. per-turn cost of a repo workspace (checkout + commit + push), median of ${workspaceTurns} turns`);
     results.workspace = await workspaceCost(workspaceTurns, (l) => console.log(`   ${l}`));
   }
 
-  // The parts not run keep their last figures.
-  const file = join(projectRoot, 'bench-results.json');
-  const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
-  await writeFile(file, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log('written to bench-results.json');
 }
 
-async function history(results: Record<string, unknown>, turns: number, replyBytes: number): Promise<void> {
+/** Part 1: history bytes against transcript bytes added, over `turns` turns of ~`replyBytes` replies. */
+async function historyPart(results: Record<string, unknown>, turns: number, replyBytes: number): Promise<void> {
   console.log(`1. history vs transcript growth: ${turns} turns, ~${replyBytes / 1000} KB replies`);
   const long = await runLongConversation(turns, replyBytes, (l) => console.log(`   ${l}`));
   const perTurn = (k: 'historyAdded' | 'transcriptAdded') =>
@@ -162,7 +181,8 @@ async function history(results: Record<string, unknown>, turns: number, replyByt
   console.log(results.history);
 }
 
-async function restore(results: Record<string, unknown>): Promise<void> {
+/** Part 2: restore and capture times of 1, 10 and 50 MB transcripts. */
+async function restorePart(results: Record<string, unknown>): Promise<void> {
   console.log('2. restore + capture of 1, 10 and 50 MB transcripts (median of 3)');
   results.restoreCapture = [];
   for (const size of [1, 10, 50]) {

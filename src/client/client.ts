@@ -33,6 +33,7 @@ import { forkConversation, type ForkOptions } from './fork.js';
 import { sessionExport, type SessionExport } from './session-export.js';
 import { checkPrompt, startConversation, type StartOptions } from './start.js';
 import { currentTurn, turnActivity, type TurnActivity } from './snapshot.js';
+import { turnReply } from './turn-reply.js';
 import { openConversation, runUpdate } from './updates.js';
 import { listConversations, pendingTurn, type ConversationSummary, type ListOptions } from './visibility.js';
 
@@ -99,7 +100,9 @@ export class ConvoClient {
     return runUpdate(
       this.client,
       id,
-      (handle) => handle.executeUpdate(askUpdate, { args: [prompt] }),
+      // The reply is read from the turn: history then holds it once (see AskOptions.omitReply).
+      async (handle) =>
+        turnReply(handle, await handle.executeUpdate(askUpdate, { args: [prompt, { omitReply: true }] })),
       (err) => new ConvoError('InvalidPrompt', updateCause(err).message),
     );
   }

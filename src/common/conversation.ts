@@ -245,6 +245,20 @@ export interface TurnReply {
   structured?: unknown;
 }
 
+/** What an `ask` tells the workflow besides its prompt (the update's optional second argument). */
+export interface AskOptions {
+  /**
+   * Leave the reply and `structured` out of the update's result: the caller reads them from the turn (the `turn`
+   * query), so that history holds the reply once (in the turn activity's result) rather than twice. Callers that send
+   * no options (older clients, the Web UI) get the whole {@link TurnReply}.
+   */
+  omitReply?: boolean;
+}
+
+/** The `ask` update's result: a {@link TurnReply}, without `reply` and `structured` when {@link AskOptions.omitReply}
+ * asked for that. */
+export type AskAnswer = Omit<TurnReply, 'reply' | 'structured'> & Partial<Pick<TurnReply, 'reply' | 'structured'>>;
+
 /** Part of a transcript kept in workflow history (small parts). `data` is JSONL text. */
 export interface InlineSegment {
   kind: 'inline';

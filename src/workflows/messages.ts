@@ -3,7 +3,15 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AnswerInput, ApproveInput, DenyInput, ToolDecision } from '../common/approvals.js';
-import type { ConfigureInput, ConversationState, TranscriptSegment, TurnReply } from '../common/conversation.js';
+import type {
+  AskAnswer,
+  AskOptions,
+  ConfigureInput,
+  ConversationState,
+  TranscriptSegment,
+  TurnRecord,
+  TurnReply,
+} from '../common/conversation.js';
 
 /** Name of the conversation workflow type. */
 export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
@@ -12,14 +20,22 @@ export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
 export const sendTurnSignal = defineSignal<[string]>('sendTurn');
 
 /**
- * Queue a turn and wait for its reply. Argument: the prompt. Rejected by its validator with an `ApplicationFailure` of
- * type `InvalidPrompt` (empty, or over `MAX_PROMPT_BYTES`) or `Closed` (the conversation is closing). A failed turn
+ * Queue a turn and wait for its reply. Arguments: the prompt, and optionally {@link AskOptions} (with `omitReply` the
+ * result leaves the reply out: read it with {@link turnQuery}). Rejected by its validator with an `ApplicationFailure`
+ * of type `InvalidPrompt` (empty, or over `MAX_PROMPT_BYTES`) or `Closed` (the conversation is closing). A failed turn
  * fails the update with an `ApplicationFailure` whose `type` is the turn's error type.
  */
-export const askUpdate = defineUpdate<TurnReply, [string]>('ask');
+export const askUpdate = defineUpdate<AskAnswer, [string, AskOptions?]>('ask');
 
 /** The conversation's status, session id, turns and transcript size. */
 export const stateQuery = defineQuery<ConversationState>('state');
+
+/**
+ * One turn as the `state` query shows it, by index (undefined when there is none). Cheaper than `state` for a client
+ * that wants one reply: the `ask` update leaves it out when asked to (`omitReply`). Workflows of Convo versions before
+ * this query do not answer it; they always put the reply in the `ask` update's result.
+ */
+export const turnQuery = defineQuery<TurnRecord | undefined, [number]>('turn');
 
 /**
  * The session transcript as the workflow holds it: segments whose concatenation is Claude Code's

@@ -3,6 +3,7 @@
  * `npm run setup`): workers that share no disk carry a conversation through the bucket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ beforeAll(async () => {
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
   const binary = resolveBinary('minio') === 'minio' ? join(toolsDir, 'bin', 'minio') : resolveBinary('minio');
+  // `npm run demo` does not build it; `npm test` (and `npm run setup`) does.
+  if (!existsSync(binary))
+    throw new Error('no minio on PATH nor in .tools/bin: run `npm run setup` (go install, once)');
   minio = spawn(
     binary,
     ['server', dataDir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${await freePort()}`],

@@ -18,6 +18,8 @@ import {
 } from '@temporalio/workflow';
 import {
   ConversationOptions,
+  type AskAnswer,
+  type AskOptions,
   type ConversationOptionsInput,
   type ConversationState,
   type TurnRecord,
@@ -45,6 +47,7 @@ import {
   skipUpdate,
   stateQuery,
   transcriptQuery,
+  turnQuery,
 } from '../messages.js';
 import { joinAccount } from './activities.js';
 import { decideBySignal, decideCall, refuseUnlessDecidable } from './approval.js';
@@ -108,6 +111,7 @@ export async function conversationWorkflow(
 function handleMessages(c: Conversation): void {
   setHandler(stateQuery, () => c.state());
   setHandler(transcriptQuery, () => c.transcript);
+  setHandler(turnQuery, (index) => c.turns[index]);
 
   setHandler(sendTurnSignal, (prompt) => {
     // Signals cannot be refused; the client checks prompts before sending, so this only drops what bypassed it.
@@ -115,8 +119,8 @@ function handleMessages(c: Conversation): void {
     if (refusal) log.warn('sendTurn signal dropped', { problem: refusal.message });
     else c.enqueue(prompt);
   });
-  setHandler(askUpdate, (prompt) => replyOf(c, c.enqueue(prompt)), {
-    validator: (prompt) => refuse(c.refusal(prompt)),
+  setHandler(askUpdate, (prompt, options) => answerOf(c, c.enqueue(prompt), options?.omitReply === true), {
+    validator: (prompt, _options?: AskOptions) => refuse(c.refusal(prompt)),
   });
   setHandler(compactUpdate, () => replyOf(c, c.addCompaction(true)), {
     validator: () => refuse(c.refusal('/compact')),
@@ -174,6 +178,17 @@ async function replyOf(c: Conversation, turn: TurnRecord): Promise<TurnReply> {
   }
   const { index, reply, costUsd, durationMs, denials, structured } = turn;
   return { index, reply: reply ?? '', costUsd, durationMs, denials, structured };
+}
+
+/**
+ * {@link replyOf}, without the reply and `structured` when `omitReply`: the update's result is history, and the turn
+ * activity's result there holds the reply already. (A result's content is no command: histories replay either way.)
+ */
+async function answerOf(c: Conversation, turn: TurnRecord, omitReply: boolean): Promise<AskAnswer> {
+  const whole = await replyOf(c, turn);
+  if (!omitReply) return whole;
+  const { reply: _reply, structured: _structured, ...answer } = whole;
+  return answer;
 }
 
 /**
