@@ -114,15 +114,17 @@ export async function askAndFollow(
             ? activityLine(snap.state, snap.activity)
             : `queued · ${formatElapsed(Date.now() - started)}`;
         // Not over an open line of text.
-        if (live && !live.atLineStart) spinner.stop();
-        else if (!spinner.isSpinning) spinner.start();
+        // (ora's stop() moves the cursor to the line's start even when it is not spinning.)
+        if (live && !live.atLineStart) {
+          if (spinner.isSpinning) spinner.stop();
+        } else if (!spinner.isSpinning) spinner.start();
       }
       const wait = personWait(snap.state);
       if (!wait || options.wait || handled.has(wait.key)) continue;
       handled.add(wait.key);
       live?.breakLine();
       if (!person) {
-        if (spinner) spinner.stop();
+        if (spinner?.isSpinning) spinner.stop();
         return { waiting: wait.line, exitCode: wait.exitCode };
       }
       const call = wait.state.pending;
@@ -141,6 +143,6 @@ export async function askAndFollow(
       spinner?.start();
     }
   } finally {
-    spinner?.stop();
+    if (spinner?.isSpinning) spinner.stop();
   }
 }

@@ -163,7 +163,8 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   } finally {
-    spinner?.stop();
+    // (ora's stop() moves the cursor to the line's start even when it is not spinning.)
+    if (spinner?.isSpinning) spinner.stop();
   }
   writer.endLine();
 }

@@ -186,10 +186,23 @@ async function writeSse(
     const delta = (event as { delta?: { type?: string } }).delta;
     if (chunked && event.type === 'content_block_delta' && delta?.type === 'text_delta') {
       const sent = (chunked.recorded.chunksSentAt ??= []);
-      if (sent.length > 0 && chunked.delayMs > 0) await new Promise((r) => setTimeout(r, chunked.delayMs));
+      if (sent.length > 0 && chunked.delayMs > 0) await pause(chunked.delayMs, res);
       if (res.destroyed) return;
       sent.push(new Date());
     }
     res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   }
+}
+
+/** Waits `ms`, or less when the response is closed (the client went away, or the server closed). */
+function pause(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 }
