@@ -31,9 +31,12 @@ afterAll(async () => world?.dispose());
 
 const CHUNK_DELAY_MS = 3000;
 
-/** Scripts a reply in `chunks` for `prompt`; returns its request once it arrived. */
-function streamReply(prompt: string, chunks: string[]): () => RecordedRequest | undefined {
-  world.model.script({ chunks, chunkDelayMs: CHUNK_DELAY_MS }, (r) => r.hasTools && r.lastUserText === prompt);
+/** Scripts a reply in `chunks` (after `thinking`) for `prompt`; returns its request once it arrived. */
+function streamReply(prompt: string, chunks: string[], thinking?: string): () => RecordedRequest | undefined {
+  world.model.script(
+    { chunks, chunkDelayMs: CHUNK_DELAY_MS, thinking },
+    (r) => r.hasTools && r.lastUserText === prompt,
+  );
   return () => world.model.requests.find((r) => r.hasTools && r.lastUserText === prompt);
 }
 
@@ -75,9 +78,9 @@ function report(what: string, sent: Date[], seen: Array<number | undefined>): vo
 
 test('convo watch on a terminal prints the first chunk before the last one is sent', async () => {
   const id = await world.client.start({ cwd: await world.workspace('watch') });
-  const request = streamReply('stream to watch', CHUNKS);
+  const request = streamReply('stream to watch', CHUNKS, 'Pondering how to answer.');
   await world.client.send(id, 'stream to watch');
-  const term = onTerminal(['watch', id, '--until-idle']);
+  const term = onTerminal(['watch', id, '--until-idle', '--thinking']);
 
   const result = await term.child;
   expect(result.exitCode).toBe(0);
@@ -90,6 +93,8 @@ test('convo watch on a terminal prints the first chunk before the last one is se
   const text = term.text().replace(/\r/g, '');
   expect(text).toContain(CHUNKS.join('').trim());
   expect(text).toMatch(/turn 1 replied in \d+s\n/);
+  // With --thinking, the thinking first, on a line of its own.
+  expect(text).toMatch(/\d\d:\d\d:\d\d {3}~ Pondering how to answer\.\n\d\d:\d\d:\d\d {3}The first chunk arrives\./);
   expect(text.split(CHUNKS[0]!.trim()).length).toBe(2);
 });
 
