@@ -157,10 +157,14 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
       attempt: ctx.info.attempt,
       ...(input.continues && { continued: true as const }),
     };
-    // Every line beats, at most once per LINE_BEAT_MS: the worker sends the latest details at most once a second
-    // anyway, and each beat encodes the details (up to 32 KB of live events) through the payload codec.
+    // A line that shows something new beats, at most once per LINE_BEAT_MS: the worker sends the latest details at
+    // most once a second anyway, and each beat encodes the details (up to 32 KB of live events) through the codec.
     let beatTimer: NodeJS.Timeout | undefined;
     let lastBeat = 0;
+    /** The tool calls and approved calls that ran, as of the last line (a change beats at once). */
+    const shownOf = ({ toolCalls, ran }: ReturnType<typeof stream.progress>): string =>
+      `${toolCalls} ${ran?.length ?? 0}`;
+    let lastShown = shownOf(stream.progress());
     const beat = (): void => {
       clearTimeout(beatTimer);
       beatTimer = undefined;
@@ -201,8 +205,14 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
         onSpawn: (pid) => void writeFile(join(turnDir, CLI_PGID_FILE), String(pid)).catch(() => undefined),
         onLine: (line) => {
           if (stream.push(line)) armHungTimer();
-          for (const item of stream.takeLive?.() ?? []) live.add(item);
-          beatSoon();
+          const items = stream.takeLive?.() ?? [];
+          for (const item of items) live.add(item);
+          // A line that shows nothing new (Claude Code's status lines, the stream's message and block starts) waits for
+          // the periodic beat: the worker sends at most one heartbeat a second, and one spent on such a line would
+          // hold back the text that follows it by up to that second.
+          const shown = shownOf(stream.progress());
+          if (!stream.takeLive || items.length > 0 || shown !== lastShown) beatSoon();
+          lastShown = shown;
         },
       });
     } finally {
