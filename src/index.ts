@@ -9,6 +9,7 @@ export type {
   ConversationSummary,
   ConvoErrorCode,
   DiffOptions,
+  FollowOptions,
   ForkOptions,
   ListOptions,
   StartOptions,
@@ -19,6 +20,7 @@ export type { ChatEntry, ChatTurn } from './common/chat.js';
 export * from './common/search-attributes.js';
 export * from './common/conversation.js';
 export * from './common/errors.js';
+export * from './common/turn-events.js';
 export { parseUsageLimitReset } from './activities/backends/claude/reset-time.js';
 export { backendNames } from './activities/backends/registry.js';
 export { ConfigError } from './config/env.js';

@@ -1,15 +1,20 @@
 /**
- * `convo watch`: follows a conversation and prints a line per event, with a spinner on the running turn when the
- * terminal allows one.
+ * `convo watch`: follows a conversation and prints, in order, its turns starting, the text the model writes as it
+ * writes it (and its thinking when asked), tool calls and their results, replies, failures and waits, with a spinner
+ * on the running turn when the terminal allows one.
  */
 import { DateTime } from 'luxon';
 import ora, { type Ora } from 'ora';
 import { ConvoError, type ConvoClient } from '../client/client.js';
+import { TurnFollower } from '../client/follow.js';
 import type { PendingToolCall } from '../common/approvals.js';
+import type { ConversationState } from '../common/conversation.js';
+import type { FollowEvent } from '../common/turn-events.js';
 import { excerpt, firstLines } from '../common/text.js';
 import { activityLine, formatElapsed } from './format/activity.js';
 import { decideCommands, decisionLine, waitingText } from './format/approvals.js';
 import { denialLine } from './format/denials.js';
+import { followNoteLine, StreamWriter, toolCallLine, toolResultLine } from './format/live.js';
 import { turnChangeLines } from './format/workspace.js';
 import { canSpin } from './spinner.js';
 
@@ -17,38 +22,83 @@ import { canSpin } from './spinner.js';
 export interface WatchOptions {
   /** Return once no turn is running, queued or waiting. */
   untilIdle?: boolean;
-  /** How often to look, ms. */
+  /** How often to look, ms; default 250. */
   intervalMs?: number;
-  /** Where lines go; default stdout. */
-  print?: (line: string) => void;
+  /** Print the model's thinking too. */
+  thinking?: boolean;
+  /** Where output goes; default stdout (and then a spinner when the terminal allows one). */
+  write?: (text: string) => void;
 }
 
 /**
- * Follows a conversation: prints a line when a turn starts, calls a tool, replies (with the calls the CLI refused and
- * the files it changed) or fails, when a tool call starts waiting for a person and when it is decided, and when the
- * conversation waits for a usage limit or for attention (a spent budget among them), or closes. Returns when it closes
- * (or, with `untilIdle`, goes idle).
+ * Follows a conversation: prints a line when a turn is queued, starts, calls a tool (and what the tool returned),
+ * replies (with the calls the CLI refused and the files it changed) or fails, when a tool call starts waiting for a
+ * person and when it is decided, and when the conversation waits for a usage limit or for attention (a spent budget
+ * among them), or closes; and the model's text as it is written (about a second after the CLI printed it; see
+ * `ConvoClient.follow`). Each line starts with the time. Returns when the conversation closes (or, with
+ * `untilIdle`, goes idle).
  * @throws ConvoError `NotFound` for an unknown conversation.
  */
 export async function watch(client: ConvoClient, id: string, options: WatchOptions = {}): Promise<void> {
-  const intervalMs = options.intervalMs ?? 500;
-  const spinner: Ora | undefined = canSpin() && !options.print ? ora({ discardStdin: false }) : undefined;
-  const out = (line: string): void => {
-    const text = `${DateTime.now().toFormat('HH:mm:ss')} ${line}`;
-    if (spinner?.isSpinning) {
-      spinner.clear();
-      console.log(text);
-      spinner.render();
-    } else (options.print ?? console.log)(text);
-  };
-  const turnStatus = new Map<number, string>();
-  const toolCalls = new Map<number, number>();
+  const intervalMs = options.intervalMs ?? 250;
+  const spinner: Ora | undefined = canSpin() && !options.write ? ora({ discardStdin: false }) : undefined;
+  const writer = new StreamWriter((text) => {
+    // The spinner is drawn on the line the cursor is on: it goes before anything is written.
+    if (spinner?.isSpinning) spinner.stop();
+    (options.write ?? ((t: string) => process.stdout.write(t)))(text);
+  });
+  const time = (): string => DateTime.now().toFormat('HH:mm:ss');
+  const out = (line: string): void => writer.line(`${time()} ${line}`);
+  const follower = new TurnFollower();
+  const queued = new Set<number>();
   // Decisions record only the call's id: the calls seen waiting name them.
   const waited = new Map<string, PendingToolCall>();
   const decisions = new Map<number, number>();
+  /** The text of the current message shown so far (to leave out a reply that was shown in full). */
+  let shown = '';
   let lastStatus: string | undefined;
   let noWorker = false;
   let first = true;
+
+  const print = (event: FollowEvent, state: ConversationState): void => {
+    const n = event.cursor.turn + 1;
+    switch (event.type) {
+      case 'turn_started':
+        shown = '';
+        return out(`turn ${n} running: ${excerpt(event.prompt)}`);
+      case 'text':
+        shown += event.text;
+        return writer.text(event.text, 'text', () => `${time()}   `);
+      case 'thinking':
+        if (options.thinking) writer.text(event.text, 'thinking', () => `${time()}   ~ `);
+        return;
+      case 'tool_call':
+        shown = '';
+        return out(`  ${toolCallLine(event)}`);
+      case 'tool_result':
+        shown = '';
+        return out(`  ${toolResultLine(event)}`);
+      case 'gap':
+      case 'run_started': {
+        if (event.type === 'run_started' && event.restart) shown = '';
+        const note = followNoteLine(event);
+        return note ? out(`  ${note}`) : undefined;
+      }
+      case 'turn_completed': {
+        const turn = state.turns[event.cursor.turn];
+        const took = event.durationMs !== undefined ? ` in ${formatElapsed(event.durationMs)}` : '';
+        // The reply was just shown as it was written: it is not printed again.
+        const whole = shown.trim() === event.reply.trim();
+        out(`turn ${n} replied${took}${whole ? '' : `:\n${firstLines(event.reply, 5).replace(/^/gm, '    ')}`}`);
+        for (const denial of turn?.denials ?? []) out(`  ${denialLine(denial)}`);
+        if (turn?.workspace?.files.length) out(turnChangeLines(turn.workspace, state.repo ? 'repo' : 'cwd'));
+        return;
+      }
+      case 'turn_failed':
+        return out(`turn ${n} failed: ${event.error.type}: ${event.error.message}`);
+    }
+  };
+
   try {
     for (;;) {
       let snap: Awaited<ReturnType<ConvoClient['snapshot']>>;
@@ -69,34 +119,17 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
           `watching ${id}: ${state.status}, ${state.turns.length} turn${state.turns.length === 1 ? '' : 's'}${state.title ? ` (${state.title})` : ''}`,
         );
         for (const t of state.turns) {
-          if (t.status !== 'running') turnStatus.set(t.index, t.status);
+          queued.add(t.index);
           decisions.set(t.index, t.decisions?.length ?? 0);
         }
         first = false;
       }
       for (const t of state.turns) {
-        const before = turnStatus.get(t.index);
-        if (before === t.status) continue;
-        turnStatus.set(t.index, t.status);
-        if (t.status === 'queued' && before === undefined) out(`turn ${t.index + 1} queued: ${excerpt(t.prompt)}`);
-        else if (t.status === 'running') out(`turn ${t.index + 1} running: ${excerpt(t.prompt)}`);
-        else if (t.status === 'completed') {
-          const took = t.durationMs !== undefined ? ` in ${formatElapsed(t.durationMs)}` : '';
-          out(`turn ${t.index + 1} replied${took}:\n${firstLines(t.reply ?? '', 5).replace(/^/gm, '    ')}`);
-          for (const denial of t.denials ?? []) out(`  ${denialLine(denial)}`);
-          if (t.workspace?.files.length) out(turnChangeLines(t.workspace, state.repo ? 'repo' : 'cwd'));
-        } else if (t.status === 'failed' && t.error)
-          out(`turn ${t.index + 1} failed: ${t.error.type}: ${t.error.message}`);
+        if (t.status === 'queued' && !queued.has(t.index)) out(`turn ${t.index + 1} queued: ${excerpt(t.prompt)}`);
+        queued.add(t.index);
       }
-      const calls = activity?.progress?.toolCalls ?? 0;
-      if (activity && calls > (toolCalls.get(activity.index) ?? 0)) {
-        const p = activity.progress!;
-        const more = calls - (toolCalls.get(activity.index) ?? 0) - 1;
-        out(
-          `  → ${p.lastTool}${p.lastToolInput ? `: ${p.lastToolInput}` : ''}${more > 0 ? ` (after ${more} more)` : ''}`,
-        );
-        toolCalls.set(activity.index, calls);
-      }
+      const events = follower.step({ state, progress: activity?.progress, lastFailure: activity?.lastFailure });
+      for (const event of events) print(event, state);
       for (const t of state.turns) {
         for (const d of t.decisions?.slice(decisions.get(t.index) ?? 0) ?? []) {
           out(`  ${decisionLine(d, waited.get(d.toolUseId))}`);
@@ -114,22 +147,24 @@ export async function watch(client: ConvoClient, id: string, options: WatchOptio
         lastStatus = state.status;
       }
       if (spinner) {
-        const busy = activity !== undefined;
-        if (busy) {
+        // Not while a line of text is open: the spinner would be drawn over it.
+        if (activity !== undefined && writer.atLineStart) {
           spinner.text = activityLine(state, activity);
           if (!spinner.isSpinning) spinner.start();
         } else if (spinner.isSpinning) spinner.stop();
       }
-      if (state.status === 'closed') return;
+      if (state.status === 'closed') break;
       if (
         options.untilIdle &&
         state.status === 'idle' &&
         !state.turns.some((t) => t.status === 'queued' || t.status === 'running')
       )
-        return;
+        break;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   } finally {
-    spinner?.stop();
+    // (ora's stop() moves the cursor to the line's start even when it is not spinning.)
+    if (spinner?.isSpinning) spinner.stop();
   }
+  writer.endLine();
 }

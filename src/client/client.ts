@@ -24,11 +24,13 @@ import {
   stateQuery,
   transcriptQuery,
 } from '../workflows/messages.js';
+import type { FollowEvent } from '../common/turn-events.js';
 import { transcriptToChat, type ChatTurn } from './chat.js';
 import { ConvoError, missingOrClosed, updateCause } from './errors.js';
 import { checkConfigure } from './configure.js';
 import { checkedInput, decidedBy, notWaitingAs } from './decisions.js';
 import { conversationDiff, type ConversationDiff, type DiffOptions } from './diff.js';
+import { followConversation, type FollowOptions } from './follow.js';
 import { forkConversation, type ForkOptions } from './fork.js';
 import { sessionExport, type SessionExport } from './session-export.js';
 import { checkPrompt, startConversation, type StartOptions } from './start.js';
@@ -41,6 +43,7 @@ export { ConvoError, TurnFailedError, type ConvoErrorCode } from './errors.js';
 export type { StartOptions } from './start.js';
 export type { ConversationDiff, DiffOptions } from './diff.js';
 export type { ForkOptions } from './fork.js';
+export type { FollowOptions } from './follow.js';
 export type { SessionExport } from './session-export.js';
 export type { TurnActivity } from './snapshot.js';
 export type { ConversationSummary, ListOptions } from './visibility.js';
@@ -278,6 +281,31 @@ export class ConvoClient {
     const turn = currentTurn(state);
     if (!turn) return { state };
     return { state, activity: turnActivity(turn, await pendingTurn(this.client, description)) };
+  }
+
+  /**
+   * Follows the conversation's turns live, in order: `turn_started`, the running turn's text and thinking as the model
+   * writes them, its tool calls and their results, then `turn_completed` with the reply (or `turn_failed`); see
+   * {@link FollowEvent}. Read from the turn activity's heartbeat details (the workflow's description) and the `state`
+   * query every `intervalMs` (default 250 ms): text reaches a follower about a second after the CLI printed it (the
+   * worker sends heartbeats at most once a second). Every event carries a cursor: `follow(id, { after: cursor })` (on
+   * any connection) goes on after it with nothing repeated or lost while the heartbeat window still holds the next
+   * event; a `gap` event says how many were missed otherwise. A retried attempt (its events numbered anew) starts with
+   * `run_started`. Runs until `signal` aborts or the conversation is closed and followed to its end; while no worker
+   * answers the `state` query it keeps trying.
+   * @throws ConvoError `NotFound` (from the iterator).
+   */
+  follow(id: string, options: FollowOptions = {}): AsyncIterable<FollowEvent> {
+    const handle = this.client.workflow.getHandle(id);
+    const read = async () => {
+      const [description, state] = await Promise.all([
+        handle.describe().catch((err: unknown) => this.rethrow(id, err)),
+        this.state(id, 5_000),
+      ]);
+      const pending = await pendingTurn(this.client, description);
+      return { state, progress: pending?.progress, lastFailure: pending?.lastFailure };
+    };
+    return followConversation(read, options, (err) => err instanceof ConvoError && err.code === 'NoWorker');
   }
 
   /**

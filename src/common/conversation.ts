@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AgentOptions, type ToolDenial } from './agent-options.js';
 import type { PendingToolCall, ToolDecision } from './approvals.js';
 import type { TurnError } from './errors.js';
+import type { LiveEvent } from './turn-events.js';
 import { utf8ByteLength } from './text.js';
 import {
   BRANCH_NAME,
@@ -323,8 +324,10 @@ export interface TranscriptChange {
 }
 
 /**
- * Heartbeat details: what a turn has done so far. The Web UI shows them on the pending activity; `convo ask` and
- * `convo watch` read them (`ConvoClient.progress`).
+ * Heartbeat details: what a turn has done so far, and what it is doing now (the latest text and live events). The Web
+ * UI shows them on the pending activity; `convo ask`, `convo watch` and `ConvoClient.follow` read them (from the
+ * workflow's description). They reach the server at most about a second after the CLI printed them (the worker
+ * throttles heartbeats to one a second).
  */
 export interface TurnProgress {
   /** stream-json events the CLI printed so far. */
@@ -337,6 +340,18 @@ export interface TurnProgress {
   lastToolInput?: string;
   /** Time since the CLI started, ms. */
   elapsedMs: number;
+  /** The turn these details are from (its index, from 0). */
+  turnIndex?: number;
+  /** The turn activity's id within the workflow run: which run of the turn (see `TurnCursor.run`). */
+  activityId?: string;
+  /** The activity's attempt (1 on the first try): `live` is numbered from 0 per attempt. */
+  attempt?: number;
+  /** Set when this run goes on from where the turn's previous run paused (after a decision on a tool call). */
+  continued?: true;
+  /** The assistant's latest text (the message being written, or the last one), its last 1000 characters. */
+  text?: string;
+  /** The latest live events of this attempt, oldest first, `seq` contiguous, within `LIVE_WINDOW_BYTES` (32 KB). */
+  live?: LiveEvent[];
 }
 
 /** What the turn activity returns. */

@@ -37,7 +37,10 @@ interface Scenario {
   name: string;
   expected: TurnErrorType | null;
   mode?: 'api-key' | 'subscription';
-  reply?: ScriptedReply;
+  /** The reply, or several (one per model request, in order). */
+  reply?: ScriptedReply | ScriptedReply[];
+  /** More CLI arguments. */
+  args?: string[];
   /** Point the CLI at a port nothing listens on. */
   unreachable?: boolean;
   /** `--resume` a session that does not exist. */
@@ -100,6 +103,22 @@ export function scenarios(now: number): Scenario[] {
     },
     { name: 'connection-refused', expected: 'ServerError', unreachable: true },
     { name: 'session-not-found', expected: 'SessionNotFound', resumeMissing: true },
+    {
+      // Live text: partial messages (stream_event lines) of a reply with thinking, text in chunks, a tool call and
+      // its result, then a final text in chunks.
+      name: 'partial-messages',
+      expected: null,
+      args: ['--include-partial-messages', '--allowedTools', 'Bash'],
+      reply: [
+        {
+          thinking: 'The user wants a file listing.',
+          chunks: ['Let me ', 'look at ', 'the files.'],
+          chunkDelayMs: 200,
+          toolUse: { name: 'Bash', input: { command: 'echo listed', description: 'list the files' } },
+        },
+        { chunks: ['There is ', 'one file: ', 'listed.'], chunkDelayMs: 200 },
+      ],
+    },
   ];
 }
 
@@ -123,7 +142,7 @@ async function record(scenario: Scenario, claudePath: string, version: string, n
     const stdout: string[] = [];
     const exit = await runChild(
       claudePath,
-      ['--print', '--output-format', 'stream-json', '--verbose', ...sessionArgs],
+      ['--print', '--output-format', 'stream-json', '--verbose', ...sessionArgs, ...(scenario.args ?? [])],
       {
         cwd: dir,
         env,

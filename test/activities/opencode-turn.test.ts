@@ -141,6 +141,16 @@ test('a tool call runs in the cwd and shows in the heartbeats with its input', a
   expect(result.numTurns).toBe(2);
   expect(await readFile(join(cwd, 'opencode-tool.txt'), 'utf8')).toBe('from opencode\n');
   expect(beats.at(-1)).toMatchObject({ toolCalls: 1, lastTool: 'bash', lastToolInput: command });
+  // Live events: opencode's whole text parts, and the call with its result once it finished, numbered from 0.
+  expect(beats.at(-1)).toMatchObject({
+    text: 'Done writing.',
+    live: [
+      { type: 'text', text: 'Writing.', seq: 0 },
+      { type: 'tool_call', tool: 'bash', input: command, seq: 1 },
+      { type: 'tool_result', tool: 'bash', seq: 2 },
+      { type: 'text', text: 'Done writing.', seq: 3 },
+    ],
+  });
 });
 
 test('in plan mode opencode cannot write: the write tool is not offered and the file is not made', async () => {

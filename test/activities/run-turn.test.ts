@@ -1,6 +1,6 @@
 /**
  * The Claude Code turn activity in a MockActivityEnvironment, with the real `claude` binary against the scripted
- * model server: cancellation, a hung CLI, a CLI that dies mid-turn.
+ * model server: live text in the heartbeat details, cancellation, a hung CLI, a CLI that dies mid-turn.
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,12 @@ import { loadSettings } from '../../src/activities/backends/claude/settings.js';
 import { loadBackends, secretEnvVars } from '../../src/activities/backends/registry.js';
 import { createActivities } from '../../src/activities/index.js';
 import { runBackendTurn, type TurnDeps } from '../../src/activities/turn/run-turn.js';
-import { ConversationOptions, type TurnInput } from '../../src/common/conversation.js';
+import {
+  ConversationOptions,
+  type TurnInput,
+  type TurnProgress,
+  type TurnResult,
+} from '../../src/common/conversation.js';
 import { ScriptedModelServer } from '../../src/testing/index.js';
 import { quietActivityEnv, testBackendDeps } from '../helpers/activity.js';
 
@@ -88,6 +93,31 @@ test('cancelling a turn kills the CLI and the tool processes it started', async 
   expect(heartbeats.at(-1)).toMatchObject({ lastTool: 'Bash' });
   // The private config dir is gone with the turn.
   expect((await readdir(dir)).filter((f) => f.startsWith('convo-turn-'))).toEqual([]);
+});
+
+test('the heartbeat details carry the live text as it is written, numbered, with a secret split across chunks redacted', async () => {
+  const key = 'sk-ant-test-activity-0123456789';
+  model.script({
+    chunks: ['The key is sk-ant-', 'test-activity-0123', '456789, do not ', 'share it.'],
+    chunkDelayMs: 300,
+  });
+  const env = mockEnv();
+  const beats: TurnProgress[] = [];
+  env.on('heartbeat', (d: unknown) => beats.push(d as TurnProgress));
+  const result = await env.run<[TurnDeps, TurnInput], TurnResult, typeof runClaudeTurn>(
+    runClaudeTurn,
+    deps,
+    input('tell me the key'),
+  );
+  expect(result.reply).toBe('The key is [redacted], do not share it.');
+  const last = beats.at(-1)!;
+  expect(last).toMatchObject({ turnIndex: 0, attempt: 1, text: 'The key is [redacted], do not share it.' });
+  const texts = last.live!.filter((e) => e.type === 'text');
+  expect(texts.map((e) => e.seq)).toEqual(texts.map((_, i) => texts[0]!.seq + i));
+  expect(texts.map((e) => (e as { text: string }).text).join('')).toBe('The key is [redacted], do not share it.');
+  // Beats came while the text was written, not only at the end.
+  expect(beats.some((b) => b.text === 'The key is ')).toBe(true);
+  expect(JSON.stringify(beats)).not.toContain(key);
 });
 
 test('a CLI that prints nothing for too long is killed and the turn fails with Hung', async () => {

@@ -52,7 +52,7 @@ test('convo history prints the conversation as a chat, tool call and result in o
   expect(json[0]!.entries.map((e) => e.kind)).toEqual(['user', 'assistant', 'tool_call', 'tool_result', 'assistant']);
 });
 
-test("convo watch shows a running turn's tool call before the turn ends, then its reply", async () => {
+test("convo watch shows a running turn's text and tool call before the turn ends, then its reply", async () => {
   const cwd = await world.workspace('watch');
   const id = await world.client.start({ cwd, allowedTools: ['Bash'] });
   // The tool call comes at once; the reply after it is held until the watcher has printed the tool call.
@@ -84,12 +84,19 @@ test("convo watch shows a running turn's tool call before the turn ends, then it
   const result = await watcher;
   expect(result.exitCode).toBe(0);
   const lines = result.stdout.split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
-  const tool = lines.findIndex((l) => l === '  → Bash: echo hello > out.txt');
-  const replied = lines.findIndex((l) => /^turn 1 replied/.test(l));
-  expect(lines.some((l) => l === 'turn 1 running: write the file')).toBe(true);
-  expect(tool).toBeGreaterThan(-1);
-  expect(replied).toBeGreaterThan(tool);
-  expect(lines[replied + 1]).toBe('    All written.');
+  // In order: the turn starting, its text, the tool call and its result, the reply's text, the turn's end (the reply
+  // was shown as it was written, so it is not printed again).
+  const order = [
+    'turn 1 running: write the file',
+    '  Writing.',
+    '  → Bash: echo hello > out.txt',
+    '  ← (Bash completed with no output)',
+    '  All written.',
+  ];
+  const positions = order.map((line) => lines.indexOf(line));
+  expect(positions).not.toContain(-1);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  expect(lines[positions.at(-1)! + 1]).toMatch(/^turn 1 replied in \d+s$/);
 });
 
 test('convo cancel kills a running turn; the turn fails with Cancelled and the next turn runs', async () => {

@@ -2,7 +2,8 @@
  * `convo server` with CONVO_ENCRYPTION_KEY: the dev server's Web UI decodes payloads through the codec server that
  * `convo server` runs beside it, so an encrypted conversation's prompt, reply and current details read as text in a
  * real headless Chromium (Debian's `chromium`, installed by `npm run setup`, driven by playwright-core), and the
- * conversation list filters on Convo's search attributes, including a tool call that waits for approval. Screenshots
+ * conversation list filters on Convo's search attributes, including a tool call that waits for approval, and a running
+ * turn's latest text shows on its pending activity (heartbeat details). Screenshots
  * go to `test-artifacts/web-ui/`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -274,4 +275,32 @@ test('a tool call waiting for approval shows in the Web UI: listed as needs_appr
   }
   await world.client.deny(id, { reason: 'seen in the browser test' });
   await world.waitForState(id, (s) => s.turns[0]?.status === 'completed');
+});
+
+test("the running turn's latest text shows in the Web UI, on its pending activity's heartbeat details", async () => {
+  const tag = randomUUID().slice(0, 8);
+  const chunk = `live-chunk-${tag} `;
+  const id = await world.client.start({ cwd: await world.workspace('live-ui') });
+  world.model.script(
+    { chunks: [chunk, 'and the end, much later.'], chunkDelayMs: 60_000 },
+    (r) => r.hasTools && r.lastUserText === `stream-${tag}`,
+  );
+  await world.client.send(id, `stream-${tag}`);
+  await waitUntil(async () => (await world.client.snapshot(id)).activity?.progress?.text === chunk, 60_000);
+
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  try {
+    await page.goto(`http://localhost:${ports.ui}/namespaces/default/workflows/${id}`);
+    await page.getByRole('tab', { name: /Pending Activities/ }).click();
+    // Decoded through the codec server: the heartbeat details are encrypted like every payload.
+    await waitForRendered(page, [`live-chunk-${tag}`]);
+    await page.screenshot({ path: join(ARTIFACTS, 'pending-activity-live-text.png'), fullPage: true });
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'failure.png'), fullPage: true });
+    throw err;
+  } finally {
+    await browser.close();
+  }
+  await world.client.cancel(id);
 });

@@ -119,7 +119,8 @@ test("Claude Code's arguments for every option; a compaction leaves out the sche
   });
   expect(args.join(' ')).toBe(
     [
-      '--print --output-format stream-json --verbose --resume s-1 --fallback-model claude-haiku-4-5',
+      '--print --output-format stream-json --verbose --include-partial-messages --resume s-1',
+      '--fallback-model claude-haiku-4-5',
       '--disallowedTools Bash(rm:*) --disallowedTools WebFetch --add-dir /srv/shared --effort high --max-turns 5',
       '--json-schema {"type":"object"} --mcp-config /t/mcp.json --strict-mcp-config --settings /t/s.json',
       '--max-budget-usd 1.25',

@@ -27,7 +27,7 @@ function classify(fixture: ClaudeFixture, now = new Date(fixture.recordedAt)) {
   };
 }
 
-test('every row of the CLI-FACTS failure table has a recorded fixture', () => {
+test('every row of the CLI-FACTS failure table has a recorded fixture (and a run with partial messages)', () => {
   expect(fixtures.map((f) => f.scenario).sort()).toEqual([
     'authentication-401',
     'billing-402',
@@ -35,6 +35,7 @@ test('every row of the CLI-FACTS failure table has a recorded fixture', () => {
     'invalid-request-400',
     'max-output-tokens',
     'overloaded-529',
+    'partial-messages',
     'rate-limit-429-api-key',
     'server-error-500',
     'session-not-found',
@@ -47,7 +48,9 @@ test.each(fixtures.map((f) => [f.scenario, f] as const))('%s is classified as re
   const { summary, result } = classify(fixture);
   if (fixture.expected === null) {
     expect(result).toBeUndefined();
-    expect(summary.result?.result).toBe('The answer.');
+    expect(summary.result?.result).toBe(
+      fixture.scenario === 'partial-messages' ? 'There is one file: listed.' : 'The answer.',
+    );
     return;
   }
   expect(result?.type).toBe(fixture.expected);

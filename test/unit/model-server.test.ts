@@ -126,3 +126,31 @@ test('a reply scripted as format json is one JSON body even when SSE was asked',
   expect(res.headers.get('content-type')).toBe('application/json');
   expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'plain' }] });
 });
+
+test('a reply in chunks streams one text_delta per chunk, chunkDelayMs apart, and records when each was sent', async () => {
+  server.script({ chunks: ['one ', 'two ', 'three'], chunkDelayMs: 150, thinking: 'think first' });
+  const started = Date.now();
+  const res = await post({ model: 'm', stream: true, tools, messages: [{ role: 'user', content: 'x' }] });
+  const arrivals: Array<{ text: string; at: number }> = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for (const m of decoder.decode(chunk).matchAll(/"text_delta","text":"([^"]*)"/g))
+      arrivals.push({ text: m[1]!, at: Date.now() - started });
+  }
+  expect(arrivals.map((a) => a.text)).toEqual(['one ', 'two ', 'three']);
+  // Each chunk arrived as it was sent, not with the whole reply.
+  expect(arrivals[2]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(250);
+  const sent = server.requests.at(-1)!.chunksSentAt!.map((d) => d.getTime());
+  expect(sent).toHaveLength(3);
+  expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(145);
+  expect(sent[2]! - sent[1]!).toBeGreaterThanOrEqual(145);
+  // Not streamed, the same reply is one message: the thinking block, then the whole text.
+  server.script({ chunks: ['a', 'b'], chunkDelayMs: 1000, thinking: 't' });
+  const json = await (await post({ model: 'm', tools, messages: [{ role: 'user', content: 'x' }] })).json();
+  expect(json).toMatchObject({
+    content: [
+      { type: 'thinking', thinking: 't' },
+      { type: 'text', text: 'ab' },
+    ],
+  });
+});

@@ -15,6 +15,7 @@ import type { ChatEntry } from '../../common/chat.js';
 import type { McpServers } from '../../common/agent-options.js';
 import type { ConversationOptions, RunInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
+import type { LiveItem } from '../../common/turn-events.js';
 import type { ChildExit } from '../turn/process.js';
 
 /**
@@ -83,6 +84,11 @@ export interface RunPlan {
 export interface EventStream {
   /** Reads one stdout line. Returns true when it shows progress, which resets the hung bound. */
   push(line: string): boolean;
+  /**
+   * The live items (text and thinking chunks, tool calls, tool results) the lines pushed since the last call showed,
+   * in order. The machinery numbers them, redacts them and keeps the latest in the heartbeat details.
+   */
+  takeLive?(): LiveItem[];
   /**
    * What the run has done so far: heartbeat details without `elapsedMs` (the machinery redacts `lastToolInput` and
    * the outputs of `ran`), and the approved calls that ran on this attempt or an earlier one.

@@ -40,3 +40,46 @@ export function secretValues(
   }
   return [...found].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
+
+/**
+ * Redacts text that comes in chunks (live text): a secret split across chunks is redacted too. `push` returns what
+ * can be shown of the text so far, redacted, holding back an end that could still grow into a secret; `flush`
+ * returns what is held back (at the end of a block of text). What is shown is exactly what {@link redactSecrets}
+ * makes of the whole text.
+ */
+export class StreamRedactor {
+  private held = '';
+
+  /** @param secrets the secrets to redact ({@link secretValues}, longest first). */
+  constructor(private readonly secrets: readonly string[]) {}
+
+  /** Adds `chunk`; returns the redacted text that can be shown now (possibly empty). */
+  push(chunk: string): string {
+    let text = this.held + chunk;
+    for (const secret of this.secrets) text = text.split(secret).join('[redacted]');
+    const keep = this.pendingSecretLength(text);
+    this.held = text.slice(text.length - keep);
+    return text.slice(0, text.length - keep);
+  }
+
+  /** Returns what is held back and starts over. */
+  flush(): string {
+    const rest = this.held;
+    this.held = '';
+    return rest;
+  }
+
+  /** Length of the longest end of `text` that is the start of a secret (and not a whole one). */
+  private pendingSecretLength(text: string): number {
+    let longest = 0;
+    for (const secret of this.secrets) {
+      for (let k = Math.min(secret.length - 1, text.length); k > longest; k--) {
+        if (text.endsWith(secret.slice(0, k))) {
+          longest = k;
+          break;
+        }
+      }
+    }
+    return longest;
+  }
+}

@@ -2,7 +2,8 @@
  * The turn machinery every backend shares: runs one turn of a conversation on a backend plug-in's {@link TurnBackend}.
  *
  * The same for every backend: the cwd and binary checks, the private turn dir, reading the transcript segments,
- * running the CLI in its own process group, heartbeats with {@link TurnProgress}, the hung bound, cancellation (the
+ * running the CLI in its own process group, heartbeats with {@link TurnProgress} (with the live events of the run: text
+ * and thinking as they are written, tool calls and results, see `./live-window.ts`), the hung bound, cancellation (the
  * process group is killed, then `CancelledFailure`), failures as `ApplicationFailure`s typed from `TURN_ERROR_TYPES`
  * with {@link TurnFailureDetails}, secret redaction, and the transcript change (delta or whole, inline or
  * claim-checked). What differs per CLI sits behind the interface in `../backends/backend.ts`.
@@ -18,11 +19,15 @@ import { ranToolCalls, type BackendTurn, type Classification, type TurnBackend }
 import { cliEnv } from './cli-env.js';
 import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
-import { redactSecrets } from './redact.js';
+import { LiveWindow } from './live-window.js';
+import { redactSecrets, secretValues } from './redact.js';
 import { readSegments, transcriptChange, type SegmentPolicy } from './transcript-segments.js';
 import { CLI_PGID_FILE, makeTurnDir, removeTurnDir } from './turn-dir.js';
 import { openWorkspace } from '../workspace/open.js';
 import type { OpenWorkspace, WorkspaceSettings } from '../workspace/workspace.js';
+
+/** Least time between two heartbeats caused by stdout lines, ms. */
+const LINE_BEAT_MS = 100;
 
 /** What the shared machinery needs from the worker, whatever the backend. */
 export interface TurnDeps {
@@ -144,16 +149,46 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
         stop.abort();
       }, deps.hungAfterMs);
     };
+    // The live events of this attempt (text, thinking, tool calls and results), redacted, the latest within 32 KB.
+    const live = new LiveWindow(secretValues(deps.env, deps.secretEnvVars, mcp.values), redact);
+    const run = {
+      turnIndex: input.turnIndex,
+      activityId: ctx.info.activityId,
+      attempt: ctx.info.attempt,
+      ...(input.continues && { continued: true as const }),
+    };
+    // A line that shows something new beats, at most once per LINE_BEAT_MS: the worker sends the latest details at
+    // most once a second anyway, and each beat encodes the details (up to 32 KB of live events) through the codec.
+    let beatTimer: NodeJS.Timeout | undefined;
+    let lastBeat = 0;
+    /** The tool calls and approved calls that ran, as of the last line (a change beats at once). */
+    const shownOf = ({ toolCalls, ran }: ReturnType<typeof stream.progress>): string =>
+      `${toolCalls} ${ran?.length ?? 0}`;
+    let lastShown = shownOf(stream.progress());
     const beat = (): void => {
+      clearTimeout(beatTimer);
+      beatTimer = undefined;
+      lastBeat = Date.now();
       const { ran, ...p } = stream.progress();
+      const text = live.latestText();
+      const events = live.events();
       const progress: TurnProgress & { ran?: typeof ran } = {
         ...p,
         lastToolInput: p.lastToolInput && redact(p.lastToolInput),
         elapsedMs: Date.now() - started,
+        ...run,
+        ...(text !== undefined && { text }),
+        ...(events.length > 0 && { live: events }),
         // The output of an approved call that ran, for a retried attempt: it must not run twice.
         ...(ran?.length && { ran: ran.map((r) => ({ toolUseId: r.toolUseId, output: redact(r.output) })) }),
       };
       ctx.heartbeat(progress);
+    };
+    const beatSoon = (): void => {
+      if (beatTimer) return;
+      const wait = lastBeat + LINE_BEAT_MS - Date.now();
+      if (wait <= 0) beat();
+      else beatTimer = setTimeout(beat, wait);
     };
     const heartbeats = setInterval(beat, deps.heartbeatIntervalMs);
     armHungTimer();
@@ -170,12 +205,22 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
         onSpawn: (pid) => void writeFile(join(turnDir, CLI_PGID_FILE), String(pid)).catch(() => undefined),
         onLine: (line) => {
           if (stream.push(line)) armHungTimer();
-          beat();
+          const items = stream.takeLive?.() ?? [];
+          for (const item of items) live.add(item);
+          // A line that shows nothing new (Claude Code's status lines, the stream's message and block starts) waits for
+          // the periodic beat: the worker sends at most one heartbeat a second, and one spent on such a line would
+          // hold back the text that follows it by up to that second.
+          const shown = shownOf(stream.progress());
+          if (!stream.takeLive || items.length > 0 || shown !== lastShown) beatSoon();
+          lastShown = shown;
         },
       });
     } finally {
       clearTimeout(hungTimer);
       clearInterval(heartbeats);
+      live.flush();
+      beat();
+      clearTimeout(beatTimer);
     }
 
     const fail = (c: Classification): ApplicationFailure => failure(c, exit, turn!, redact, ctx.info.attempt);

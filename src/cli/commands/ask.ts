@@ -1,5 +1,6 @@
 /**
- * `convo ask`: queues a turn and prints its reply, with a spinner on the turn's progress in a terminal. With a JSON
+ * `convo ask`: queues a turn and prints its reply; on a terminal, the reply's text as the model writes it (then the
+ * rest of it once the turn completed), with a spinner on the turn's progress in between. With a JSON
  * schema the reply is the structured object, printed as JSON. Calls the CLI refused in the turn follow on stderr,
  * with the command that allows them. When the turn waits for a person, it asks right there on a terminal; elsewhere
  * it prints one line and exits 3 (a tool call or question waits) or 4 (needs attention), unless `--wait`.
@@ -42,8 +43,9 @@ there; otherwise it prints one line on stderr with the command that ends the wai
           process.exitCode = outcome.exitCode;
           return;
         }
-        const { reply } = outcome;
-        console.log(reply.structured !== undefined ? JSON.stringify(reply.structured, null, 2) : reply.reply);
+        const { reply, live } = outcome;
+        if (live) live.finish(reply);
+        else console.log(reply.structured !== undefined ? JSON.stringify(reply.structured, null, 2) : reply.reply);
         if (reply.denials?.length) {
           for (const line of refusalLines(id, reply.denials, await allowedTools(client, id))) console.error(line);
         }

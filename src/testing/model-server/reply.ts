@@ -38,7 +38,9 @@ export interface AssistantMessage {
 /** The assistant message answering `request` with `reply`; input tokens are capped at `maxInputTokens`. */
 export function buildMessage(request: RecordedRequest, reply: ScriptedReply, maxInputTokens: number): AssistantMessage {
   const content: Array<Record<string, unknown>> = [];
-  if (reply.text !== undefined) content.push({ type: 'text', text: reply.text });
+  if (reply.thinking !== undefined) content.push({ type: 'thinking', thinking: reply.thinking, signature: 'scripted' });
+  const text = reply.chunks ? reply.chunks.join('') : reply.text;
+  if (text !== undefined) content.push({ type: 'text', text });
   if (reply.toolUse) {
     content.push({
       type: 'tool_use',
@@ -50,7 +52,7 @@ export function buildMessage(request: RecordedRequest, reply: ScriptedReply, max
   (reply.toolUses ?? []).forEach((use, i) =>
     content.push({ type: 'tool_use', id: `toolu_scripted_${request.seq}_${i}`, name: use.name, input: use.input }),
   );
-  const text = JSON.stringify(content);
+  const json = JSON.stringify(content);
   return {
     id: `msg_scripted_${request.seq}`,
     type: 'message',
@@ -61,7 +63,7 @@ export function buildMessage(request: RecordedRequest, reply: ScriptedReply, max
     stop_sequence: null,
     usage: {
       input_tokens: Math.min(maxInputTokens, Math.ceil(JSON.stringify(request.messages).length / 4)),
-      output_tokens: Math.ceil(text.length / 4),
+      output_tokens: Math.ceil(json.length / 4),
     },
   };
 }
@@ -69,8 +71,11 @@ export function buildMessage(request: RecordedRequest, reply: ScriptedReply, max
 /** One Messages API streaming event; `type` is also its SSE `event:` name. */
 export type SseEvent = { type: string } & Record<string, unknown>;
 
-/** The Messages API streaming events for a complete message, one content block after another. */
-export function sseEvents(message: AssistantMessage): SseEvent[] {
+/**
+ * The Messages API streaming events for a complete message, one content block after another.
+ * @param textChunks the text block's text as these `text_delta`s (default: one delta with the whole text).
+ */
+export function sseEvents(message: AssistantMessage, textChunks?: string[]): SseEvent[] {
   const events: SseEvent[] = [
     {
       type: 'message_start',
@@ -80,7 +85,16 @@ export function sseEvents(message: AssistantMessage): SseEvent[] {
   message.content.forEach((block, index) => {
     if (block.type === 'text') {
       events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-      events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+      for (const text of textChunks ?? [block.text])
+        events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+    } else if (block.type === 'thinking') {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '' } });
+      events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: block.thinking } });
+      events.push({
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'signature_delta', signature: block.signature },
+      });
     } else {
       events.push({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
       events.push({

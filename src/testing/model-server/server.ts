@@ -5,7 +5,7 @@
  * tests and in the demo. It is the only fake in the system. By default every reply proves what history the CLI
  * sent: it says how many messages the request carried and echoes the last user text. A title request (no tools, a
  * system prompt asking for a title, as opencode sends on a session's first turn) gets a short title instead. Tests can
- * queue scripted replies: text, a `tool_use` block (the CLI then really runs the tool), an HTTP error with any status,
+ * queue scripted replies: text (optionally streamed in chunks with delays between them), a `tool_use` block (the CLI then really runs the tool), an HTTP error with any status,
  * body and headers, a plain JSON body where SSE was asked, or a reply held back until a promise settles.
  *
  * Wire format: Anthropic Messages API, `POST /v1/messages` (JSON body, SSE when `stream: true`), as documented at
@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { buildMessage, defaultReply, sendJson, sseEvents } from './reply.js';
 import { readBody, recordRequest } from './request.js';
 import type { ModelServerOptions, RecordedRequest, RequestMatcher, ScriptedReply } from './types.js';
+import type { SseEvent } from './reply.js';
 
 interface QueuedReply {
   reply: ScriptedReply;
@@ -159,11 +160,49 @@ export class ScriptedModelServer {
     if (!this.keepMessages) recorded.messages = [];
     if (recorded.stream && (reply.format ?? this.format) === 'sse') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
-      for (const event of sseEvents(message)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      await writeSse(
+        res,
+        sseEvents(message, reply.chunks),
+        reply.chunks && { delayMs: reply.chunkDelayMs ?? 0, recorded },
+      );
       res.end();
     } else {
       res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(message));
     }
   }
+}
+
+/**
+ * Writes `events` as SSE. With `chunked`, each `text_delta` after the first waits `delayMs` first, and the time each
+ * is written goes to `recorded.chunksSentAt`. Stops early when the client went away.
+ */
+async function writeSse(
+  res: ServerResponse,
+  events: SseEvent[],
+  chunked?: { delayMs: number; recorded: RecordedRequest },
+): Promise<void> {
+  for (const event of events) {
+    const delta = (event as { delta?: { type?: string } }).delta;
+    if (chunked && event.type === 'content_block_delta' && delta?.type === 'text_delta') {
+      const sent = (chunked.recorded.chunksSentAt ??= []);
+      if (sent.length > 0 && chunked.delayMs > 0) await pause(chunked.delayMs, res);
+      if (res.destroyed) return;
+      sent.push(new Date());
+    }
+    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+}
+
+/** Waits `ms`, or less when the response is closed (the client went away, or the server closed). */
+function pause(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 }

@@ -44,12 +44,24 @@ export interface RecordedRequest {
   answer: string;
   /** The whole request body as received (with `keepBodies`): tests look for what must never reach the model. */
   body?: string;
+  /** For a reply streamed in `chunks` (SSE): when each chunk's `text_delta` was written, in order. */
+  chunksSentAt?: Date[];
 }
 
 /** A scripted reply. Exactly one of `text`, `toolUse` or `error`; `hold` and `delayMs` may accompany any. */
 export interface ScriptedReply {
   /** Reply text. With `toolUse`, it precedes the tool call. */
   text?: string;
+  /**
+   * The reply text as chunks: streamed (SSE) as one `text_delta` event each, `chunkDelayMs` apart, and when each was
+   * written is recorded in `RecordedRequest.chunksSentAt`. The text is their concatenation (`text` is then ignored).
+   * Answered as one JSON body (no delays) when the request did not ask for SSE.
+   */
+  chunks?: string[];
+  /** ms between two chunks of `chunks`; default 0. */
+  chunkDelayMs?: number;
+  /** A thinking block before the text (`thinking_delta` events when streamed; signature `scripted`). */
+  thinking?: string;
   /** A `tool_use` block: Claude Code runs it (e.g. `{name: 'Bash', input: {command: 'echo hi > f'}}`). */
   toolUse?: { name: string; input: Record<string, unknown> };
   /** Several `tool_use` blocks in one assistant message (after `toolUse`, if both are set). */

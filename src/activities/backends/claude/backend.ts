@@ -1,6 +1,7 @@
 /**
  * The Claude Code backend: restore the transcript into a private config dir, run
- * `claude --print --output-format stream-json --verbose` with the prompt on stdin, read its stream-json events,
+ * `claude --print --output-format stream-json --verbose --include-partial-messages` with the prompt on stdin, read its
+ * stream-json events (and from them the live text, thinking and tool calls),
  * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
  * failures) is shared: see `../../turn/run-turn.ts`.
  */
@@ -14,7 +15,7 @@ import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './app
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
 import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
-import { emptySummary, summarize, type ResultEvent } from './events.js';
+import { emptySummary, LiveReader, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
@@ -95,6 +96,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       }
       const files = await writeRunFiles(configDir, options, ctx.mcpServers, CREDENTIALS);
       const summary = emptySummary();
+      const live = new LiveReader();
       const ran = ranTracker(input.decisions ?? [], ctx.ran);
       return {
         plan: {
@@ -110,7 +112,13 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
         },
         stream: {
           // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
-          push: (line) => (ran.see(summarize(summary, line)), true),
+          push: (line) => {
+            const event = summarize(summary, line);
+            ran.see(event);
+            live.read(event);
+            return true;
+          },
+          takeLive: () => live.take(),
           progress: () => ({ ...progressOf(summary), ...(ran.calls.length && { ran: ran.calls }) }),
         },
         // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.

@@ -48,7 +48,7 @@ export async function writeRunFiles(
 }
 
 /**
- * The CLI's arguments for a turn: `--session-id` on the first turn, `--resume` once there is a transcript; the
+ * The CLI's arguments for a turn: stream-json with partial messages (live text), `--session-id` on the first turn, `--resume` once there is a transcript; the
  * conversation's options; `--strict-mcp-config` unless the worker user's own MCP servers are asked for;
  * `--max-budget-usd` with what is left of the conversation's budget. A compaction turn leaves out `--json-schema` (its
  * reply is no answer) and `--max-turns`.
@@ -56,7 +56,8 @@ export async function writeRunFiles(
 export function runArgs(input: RunInput, files: RunFiles = {}): string[] {
   const { options } = input;
   const compact = input.kind === 'compact';
-  const args = ['--print', '--output-format', 'stream-json', '--verbose'];
+  // Partial messages: the model's text and thinking reach stdout as they are written (stream_event lines), for live text.
+  const args = ['--print', '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
   args.push(...(input.transcript.length > 0 ? ['--resume', input.sessionId] : ['--session-id', input.sessionId]));
   if (options.model) args.push('--model', options.model);
   if (options.fallbackModel) args.push('--fallback-model', options.fallbackModel);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TurnResult } from '../../../common/conversation.js';
 import { oneLine } from '../../../common/text.js';
+import type { LiveItem } from '../../../common/turn-events.js';
 import { runChild, type ChildExit } from '../../turn/process.js';
 import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend, type TurnContext } from '../backend.js';
 import { retryableStatus } from '../http-status.js';
@@ -183,6 +184,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
     }
 
     const summary = emptySummary();
+    let live: LiveItem[] = [];
     /** The last model API failure of the agent loop the relay saw. */
     const lastRelayedFailure = () => relay?.failures.filter((f) => f.mainLoop).at(-1);
     const runStarted = Date.now();
@@ -213,7 +215,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       },
       stream: {
         push(line) {
-          const progress = summarize(summary, line);
+          const progress = summarize(summary, line, live);
           // opencode's step bound only tells the model that tools are off; a model that calls them anyway is stopped.
           if (options.maxTurns && summary.steps > options.maxTurns) {
             ctx.stop({
@@ -228,6 +230,11 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
             });
           }
           return progress;
+        },
+        takeLive: () => {
+          const items = live;
+          live = [];
+          return items;
         },
         progress: () => progressOf(summary),
       },

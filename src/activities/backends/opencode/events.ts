@@ -15,9 +15,14 @@
  *   session failed (`APIError`, `ProviderAuthError`, `MessageOutputLengthError`, `ContextOverflowError`,
  *   `UnknownError`, …).
  * Only the fields Convo reads are declared; everything else passes through, so a new field never breaks a turn.
+ *
+ * Live text: `run --format json` prints a text part only once it is finished (there is no partial-text option in
+ * 1.18.33), so opencode's live items are whole parts: one text item per text part, one thinking item per reasoning
+ * part, and a tool call with its result together once the call finished.
  */
 import { z } from 'zod';
 import { parseJsonLine } from '../../../common/json-line.js';
+import type { LiveItem } from '../../../common/turn-events.js';
 import { toolInputLine } from '../../turn/tool-input.js';
 
 /** opencode's structured error (`NamedError.toObject()`): a name and its data. */
@@ -57,8 +62,17 @@ const TextPart = z.looseObject({ type: z.literal('text'), text: z.string(), mess
 const ToolPart = z.looseObject({
   type: z.literal('tool'),
   tool: z.string(),
-  state: z.looseObject({ status: z.string(), input: z.unknown().optional(), error: z.unknown().optional() }).optional(),
+  callID: z.string().optional(),
+  state: z
+    .looseObject({
+      status: z.string(),
+      input: z.unknown().optional(),
+      output: z.unknown().optional(),
+      error: z.unknown().optional(),
+    })
+    .optional(),
 });
+const ReasoningPart = z.looseObject({ type: z.literal('reasoning'), text: z.string() });
 const StepFinishPart = z.looseObject({
   type: z.literal('step-finish'),
   reason: z.string().optional(),
@@ -122,11 +136,12 @@ export function parseEventLine(line: string): OpencodeEvent | undefined {
 }
 
 /**
- * Folds one stdout line into `summary`.
+ * Folds one stdout line into `summary`, and adds the live items it shows to `live` (see the module's comment; a text
+ * part after another of the same message starts with a newline, as the reply joins them).
  * @returns true when the line shows progress: text, a tool call, an error, or a model call that produced something.
  *   Empty model calls (the loop opencode falls into when a reply cannot be read) and `step_start` are not progress.
  */
-export function summarize(summary: EventSummary, line: string): boolean {
+export function summarize(summary: EventSummary, line: string, live: LiveItem[] = []): boolean {
   const event = parseEventLine(line);
   if (!event) {
     if (line.trim()) summary.textLines.push(line.trim());
@@ -138,18 +153,25 @@ export function summarize(summary: EventSummary, line: string): boolean {
     case 'text': {
       const part = TextPart.safeParse(event.part);
       if (!part.success) return false;
+      const previous = summary.texts.at(-1);
+      const sameMessage = previous !== undefined && previous.messageID === part.data.messageID;
+      if (part.data.text) live.push({ type: 'text', text: `${sameMessage ? '\n' : ''}${part.data.text}` });
       summary.texts.push({ messageID: part.data.messageID, text: part.data.text });
       summary.emptyStepsInARow = 0;
       return true;
     }
-    case 'reasoning':
+    case 'reasoning': {
+      const part = ReasoningPart.safeParse(event.part);
+      if (part.success && part.data.text) live.push({ type: 'thinking', text: part.data.text });
       summary.emptyStepsInARow = 0;
       return true;
+    }
     case 'tool_use': {
       const part = ToolPart.safeParse(event.part);
       if (!part.success) return false;
       summary.toolCalls.push(part.data.tool);
       summary.lastToolInput = toolInputLine(part.data.state?.input);
+      live.push(...toolItems(part.data));
       const refusal = refusalOf(part.data);
       if (refusal) summary.refusals.push(refusal);
       summary.emptyStepsInARow = 0;
@@ -186,6 +208,25 @@ export function summarize(summary: EventSummary, line: string): boolean {
     default:
       return false;
   }
+}
+
+/** A finished tool call's live items: the call, then its result (its output, or its error). */
+function toolItems(part: z.infer<typeof ToolPart>): LiveItem[] {
+  const { tool, callID, state } = part;
+  const input = toolInputLine(state?.input);
+  const id = callID !== undefined ? { id: callID } : {};
+  const failed = state?.status === 'error';
+  const output = failed ? state.error : state?.output;
+  return [
+    { type: 'tool_call', tool, ...(input !== undefined && { input }), ...id },
+    {
+      type: 'tool_result',
+      tool,
+      output: typeof output === 'string' ? output : output === undefined ? '' : JSON.stringify(output),
+      ...(failed && { error: true }),
+      ...id,
+    },
+  ];
 }
 
 /** The errors of a refused call (opencode 1.18.33's `PermissionRejectedError` and `PermissionDeniedError`). */
