@@ -359,4 +359,9 @@ export interface TurnResult {
   pending?: Omit<PendingToolCall, 'since'>;
   /** In a conversation with a workspace (a `repo`, or a `cwd` that is a git work tree): what the run changed. */
   workspace?: WorkspaceChange;
+  /**
+   * Set when the worker kept the CLI alive after this run (a warm session): the next turn may go to `taskQueue`, the
+   * worker's own, and run on the live process (only if its transcript is still exactly the conversation's).
+   */
+  warm?: { taskQueue: string };
 }

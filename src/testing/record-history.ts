@@ -38,7 +38,7 @@ async function main(name: string): Promise<void> {
     ANTHROPIC_API_KEY: 'sk-convo-record-history',
   };
   Object.assign(process.env, env);
-  const { worker, connection } = await createConvoWorker(loadWorkerConfig(env));
+  const worker = await createConvoWorker(loadWorkerConfig(env));
   const client = await ConvoClient.connect(loadClientConfig(env));
   const hold = (prompt: string) => model.hold(prompt, { text: `reply to ${prompt}` });
   try {
@@ -92,7 +92,7 @@ async function main(name: string): Promise<void> {
     console.log(`wrote ${out}: ${history.events?.length} events`);
   } finally {
     await client.shutdown();
-    await connection.close();
+    await worker.connection.close();
     await server.stop();
     await model.close();
     await rm(dir, { recursive: true, force: true });

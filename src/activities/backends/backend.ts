@@ -16,6 +16,7 @@ import type { McpServers } from '../../common/agent-options.js';
 import type { ConversationOptions, RunInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { ChildExit } from '../turn/process.js';
+import type { WarmPool } from '../warm/pool.js';
 
 /**
  * An approved tool call that ran, with its output (cut): kept in the turn activity's heartbeat details, so a retried
@@ -64,6 +65,21 @@ export interface TurnContext {
   ran: RanToolCall[];
   /** Ends the run now: the CLI's process group is killed and the turn fails with this classification. */
   stop: (classification: Classification) => void;
+  /**
+   * The worker's warm sessions (live CLI processes kept between turns, see `../warm/pool.ts`), for a backend whose CLI
+   * can take turns on a live process; undefined when warm sessions are off.
+   */
+  warm?: WarmPool;
+}
+
+/** What the machinery gives {@link BackendTurn.run}. */
+export interface RunHooks {
+  /** Every stdout line of the run, in order. */
+  onLine: (line: string) => void;
+  /** Aborted when the run must end (cancelled, hung, stopped): the CLI's process group is killed. */
+  signal: AbortSignal;
+  /** Called with the pid (the process group id) of a CLI the run starts. */
+  onSpawn: (pid: number) => void;
 }
 
 /** How to run the CLI for one turn (in the conversation's cwd, its own process group). */
@@ -124,8 +140,17 @@ export interface BackendTurn {
   capture(): Promise<{ transcript: Buffer; result: Omit<TurnResult, 'transcript'> }>;
   /** The `Hung` message for a run killed after `ms` without progress. */
   hungMessage(ms: number): string;
-  /** Releases what `prepare` started (servers, files outside the turn dir). Called once, after the turn. */
-  close?(): Promise<void>;
+  /**
+   * Runs the CLI for the turn (a live process of a warm session); resolves when the turn's run is over.
+   * Default: spawn `binaryPath` with {@link RunPlan} and wait for it to exit.
+   */
+  run?(hooks: RunHooks): Promise<ChildExit>;
+  /**
+   * Releases what `prepare` started (servers, files outside the turn dir, a live CLI). Called once, after the turn.
+   * @param completed the turn completed (its result is returned): a live CLI may then be kept for the next turn.
+   * @returns `keepTurnDir: true` when the turn dir now belongs to a kept live CLI (the machinery leaves it).
+   */
+  close?(completed: boolean): Promise<{ keepTurnDir?: boolean } | void>;
 }
 
 /** A CLI backend, as the turn machinery runs it. */

@@ -14,7 +14,13 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { RunInput, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
-import { ranToolCalls, type BackendTurn, type Classification, type TurnBackend } from '../backends/backend.js';
+import {
+  ranToolCalls,
+  type BackendTurn,
+  type Classification,
+  type RunHooks,
+  type TurnBackend,
+} from '../backends/backend.js';
 import { cliEnv } from './cli-env.js';
 import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
@@ -23,6 +29,7 @@ import { readSegments, transcriptChange, type SegmentPolicy } from './transcript
 import { CLI_PGID_FILE, makeTurnDir, removeTurnDir } from './turn-dir.js';
 import { openWorkspace } from '../workspace/open.js';
 import type { OpenWorkspace, WorkspaceSettings } from '../workspace/workspace.js';
+import type { WarmPool } from '../warm/pool.js';
 
 /** What the shared machinery needs from the worker, whatever the backend. */
 export interface TurnDeps {
@@ -49,6 +56,8 @@ export interface TurnDeps {
   segmentPolicy: SegmentPolicy;
   /** Where repo-mode checkouts and the clone cache live, and their bound. */
   workspaces: WorkspaceSettings;
+  /** The worker's warm sessions (live CLIs kept between turns); undefined: none. */
+  warm?: WarmPool;
 }
 
 /**
@@ -103,6 +112,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   const cancelled = (): CancelledFailure => new CancelledFailure(`turn cancelled; ${backend.name} was killed`);
   let turn: BackendTurn | undefined;
+  let completed = false;
   try {
     const before = await readSegments(deps.store, input.transcript);
     // A helper process the backend runs before or after the CLI (restore, capture) ends with the cancellation too;
@@ -130,6 +140,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
           stopped ??= classification;
           stop.abort();
         },
+        warm: deps.warm,
       }),
     );
 
@@ -159,12 +170,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
     armHungTimer();
     let exit: ChildExit;
     try {
-      exit = await runChild(backend.binaryPath, plan.args, {
-        cwd,
-        env: plan.env,
-        stdin: plan.stdin,
-        stdoutFile: plan.stdoutFile,
-        killGraceMs: plan.killGraceMs,
+      const hooks: RunHooks = {
         signal: stop.signal,
         // If this worker dies mid-turn, the next worker on this machine finds the CLI's group here and stops it.
         onSpawn: (pid) => void writeFile(join(turnDir, CLI_PGID_FILE), String(pid)).catch(() => undefined),
@@ -172,7 +178,17 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
           if (stream.push(line)) armHungTimer();
           beat();
         },
-      });
+      };
+      exit = turn.run
+        ? await turn.run(hooks)
+        : await runChild(backend.binaryPath, plan.args, {
+            cwd,
+            env: plan.env,
+            stdin: plan.stdin,
+            stdoutFile: plan.stdoutFile,
+            killGraceMs: plan.killGraceMs,
+            ...hooks,
+          });
     } finally {
       clearTimeout(hungTimer);
       clearInterval(heartbeats);
@@ -200,6 +216,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
       deps.segmentPolicy,
     );
     const { denials, structured, pending } = captured.result;
+    completed = true;
     return {
       ...captured.result,
       ...(pending && {
@@ -218,8 +235,9 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     ctx.cancellationSignal.removeEventListener('abort', onWorkspaceCancel);
-    await turn?.close?.().catch(() => undefined);
-    await removeTurnDir(turnDir);
+    const closed = await turn?.close?.(completed).catch(() => undefined);
+    // A live CLI kept for the next turn (a warm session) keeps its dir; the pool removes it when the CLI ends.
+    if (!closed?.keepTurnDir) await removeTurnDir(turnDir);
     await workspace?.release();
   }
 }

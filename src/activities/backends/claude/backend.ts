@@ -7,9 +7,18 @@
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TurnResult } from '../../../common/conversation.js';
+import type { RunInput, TurnResult } from '../../../common/conversation.js';
 import { toolInputLine } from '../../turn/tool-input.js';
-import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend } from '../backend.js';
+import { LiveProcess } from '../../warm/live-process.js';
+import type { WarmPool, WarmSession, WarmSessionInit } from '../../warm/pool.js';
+import {
+  progressOf,
+  type BackendPlugin,
+  type BackendTurn,
+  type RanToolCall,
+  type RunPlan,
+  type TurnBackend,
+} from '../backend.js';
 import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './approvals.js';
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
@@ -18,6 +27,7 @@ import { emptySummary, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
+import { isResultLine, LIVE_ARGS, runCost, transcriptIs, userMessage, warmKey } from './warm.js';
 
 /** Claude Code's credentials: secrets to redact, and kept from the MCP servers it starts. */
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
@@ -83,7 +93,20 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
     envVars: CLAUDE_ENV_VARS,
     optionsProblem: claudeOptionsProblem,
     async prepare(ctx): Promise<BackendTurn> {
-      const { input, turnDir: configDir, env } = ctx;
+      const { input, env, warm } = ctx;
+      const retries = cliMaxRetries(settings, input.options);
+      // A turn that fits a live process: on the conversation's warm session when it is exactly as this turn needs it
+      // (same options, the transcript byte for byte the workflow's), else on a new one kept after the turn.
+      const key = warm?.enabled ? warmKey(input, ctx.ran, ctx.mcpServers, retries) : undefined;
+      const session = warm?.take(input.conversationId);
+      if (session) {
+        if (key === session.key && (await transcriptIs(session.transcriptPath, ctx.transcript))) {
+          return onSession(session, input, env, warm!);
+        }
+        await warm!.end(session);
+      }
+
+      const configDir = ctx.turnDir;
       await linkUserClaudeConfig(configDir, userClaudeConfig(env));
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
       await restoreTranscript(path, ctx.transcript);
@@ -94,61 +117,135 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
         options = { ...options, settings: withHooks(options.settings, hook.hooks) };
       }
       const files = await writeRunFiles(configDir, options, ctx.mcpServers, CREDENTIALS);
-      const summary = emptySummary();
-      const ran = ranTracker(input.decisions ?? [], ctx.ran);
+      const plan: RunPlan = {
+        args: runArgs(input, files),
+        env: {
+          ...ctx.cliEnv,
+          CLAUDE_CONFIG_DIR: configDir,
+          CLAUDE_CODE_MAX_RETRIES: String(retries),
+          DISABLE_AUTOUPDATER: '1',
+        },
+        // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
+        stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
+      };
+      const reader = runReader(input, path, env, ctx.ran);
+      if (key === undefined || !warm) return { plan, ...reader };
+
+      // Started to stay: the same arguments plus stdin as a stream of messages, the prompt the first of them.
+      const live = LiveProcess.start(settings.path, [...plan.args, ...LIVE_ARGS], {
+        cwd: input.options.cwd,
+        env: plan.env,
+      });
+      const started: WarmSessionInit = {
+        conversationId: input.conversationId,
+        key,
+        dir: configDir,
+        transcriptPath: path,
+        process: live,
+      };
       return {
-        plan: {
-          args: runArgs(input, files),
-          env: {
-            ...ctx.cliEnv,
-            CLAUDE_CONFIG_DIR: configDir,
-            CLAUDE_CODE_MAX_RETRIES: String(cliMaxRetries(settings, input.options)),
-            DISABLE_AUTOUPDATER: '1',
-          },
-          // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
-          stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
+        plan,
+        ...withWarm(reader, warm),
+        run: (hooks) => {
+          if (live.pid) hooks.onSpawn(live.pid);
+          return live.run(userMessage(input.prompt), {
+            onLine: hooks.onLine,
+            isEnd: isResultLine,
+            signal: hooks.signal,
+          });
         },
-        stream: {
-          // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
-          push: (line) => (ran.see(summarize(summary, line)), true),
-          progress: () => ({ ...progressOf(summary), ...(ran.calls.length && { ran: ran.calls }) }),
-        },
-        // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
-        classify: async (exit, now) =>
-          summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
-        failureDetails: () => ({
-          resultSubtype: summary.result?.subtype,
-          apiErrorStatus: summary.result?.api_error_status,
-        }),
-        hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
-        async capture() {
-          const transcript = await readTranscript(path);
-          if (!transcript) {
-            throw ApplicationFailure.create({
-              type: 'Unknown',
-              message: `claude reported success but wrote no transcript at ${path}`,
-            });
-          }
-          const result = summary.result!;
-          const turnResult: Omit<TurnResult, 'transcript'> = {
-            reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
-            costUsd: result.total_cost_usd,
-            usage: result.usage && {
-              inputTokens: result.usage.input_tokens,
-              outputTokens: result.usage.output_tokens,
-              cacheCreationInputTokens: result.usage.cache_creation_input_tokens,
-              cacheReadInputTokens: result.usage.cache_read_input_tokens,
-            },
-            durationMs: result.duration_ms,
-            numTurns: result.num_turns,
-            ...(result.permission_denials?.length && { denials: denialsOf(result) }),
-            ...(result.structured_output != null && { structured: result.structured_output }),
-          };
-          const pending = pendingOf(result, input.options, env.HOME ?? homedir());
-          if (pending) turnResult.pending = pending;
-          return { transcript, result: turnResult };
+        async close(completed) {
+          if (completed && warm.park(started)) return { keepTurnDir: true };
+          await live.end();
+          return { keepTurnDir: false };
         },
       };
+    },
+  };
+}
+
+/** A turn on `session`, a live process whose transcript is the conversation's: the prompt is its next message. */
+function onSession(session: WarmSession, input: RunInput, env: NodeJS.ProcessEnv, warm: WarmPool): BackendTurn {
+  const reader = runReader(input, session.transcriptPath, env, []);
+  return {
+    // Not spawned: the live process runs it (see `run`).
+    plan: { args: [], env: {}, stdin: '' },
+    ...withWarm(reader, warm),
+    run: (hooks) =>
+      session.process.run(userMessage(input.prompt), {
+        onLine: hooks.onLine,
+        isEnd: isResultLine,
+        signal: hooks.signal,
+      }),
+    async close(completed) {
+      if (!completed || !warm.park(session)) await warm.end(session);
+    },
+  };
+}
+
+/** `reader` whose captured result says the session is kept for the next turn on the pool's task queue. */
+function withWarm(reader: RunReader, warm: WarmPool): RunReader {
+  return {
+    ...reader,
+    async capture() {
+      const captured = await reader.capture();
+      // The process is kept once the turn completes, unless the worker stops keeping any (it is shutting down).
+      if (!warm.enabled) return captured;
+      return { ...captured, result: { ...captured.result, warm: { taskQueue: warm.taskQueue } } };
+    },
+  };
+}
+
+/** What reads a run and its transcript, however the CLI runs: everything of a {@link BackendTurn} but the run. */
+type RunReader = Omit<BackendTurn, 'plan' | 'run' | 'close'>;
+
+/**
+ * Reading one run of `input`'s turn: its events, how it ended, and its transcript at `path`.
+ * @param ran approved calls an earlier attempt of the turn ran (none on a live process).
+ */
+function runReader(input: RunInput, path: string, env: NodeJS.ProcessEnv, ran: RanToolCall[]): RunReader {
+  const summary = emptySummary();
+  const tracker = ranTracker(input.decisions ?? [], ran);
+  return {
+    stream: {
+      // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
+      push: (line) => (tracker.see(summarize(summary, line)), true),
+      progress: () => ({ ...progressOf(summary), ...(tracker.calls.length && { ran: tracker.calls }) }),
+    },
+    // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
+    classify: async (exit, now) =>
+      summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
+    failureDetails: () => ({
+      resultSubtype: summary.result?.subtype,
+      apiErrorStatus: summary.result?.api_error_status,
+    }),
+    hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
+    async capture() {
+      const transcript = await readTranscript(path);
+      if (!transcript) {
+        throw ApplicationFailure.create({
+          type: 'Unknown',
+          message: `claude reported success but wrote no transcript at ${path}`,
+        });
+      }
+      const result = summary.result!;
+      const turnResult: Omit<TurnResult, 'transcript'> = {
+        reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
+        costUsd: runCost(result),
+        usage: result.usage && {
+          inputTokens: result.usage.input_tokens,
+          outputTokens: result.usage.output_tokens,
+          cacheCreationInputTokens: result.usage.cache_creation_input_tokens,
+          cacheReadInputTokens: result.usage.cache_read_input_tokens,
+        },
+        durationMs: result.duration_ms,
+        numTurns: result.num_turns,
+        ...(result.permission_denials?.length && { denials: denialsOf(result) }),
+        ...(result.structured_output != null && { structured: result.structured_output }),
+      };
+      const pending = pendingOf(result, input.options, env.HOME ?? homedir());
+      if (pending) turnResult.pending = pending;
+      return { transcript, result: turnResult };
     },
   };
 }
