@@ -106,14 +106,14 @@ export async function createConvoWorker(
     await ensureSearchAttributes(connection, config.namespace);
     const prebuiltBundlePath = prebuiltBundlePaths[encodesFailures(config) ? 'encodedFailures' : 'plain'];
     const useBundle = moduleExtension === '.js' && existsSync(prebuiltBundlePath);
-    let worker: Worker | undefined;
+    const shared: { worker?: Worker } = {};
     const pool =
       config.warm.max > 0
         ? new WarmPool({
             ...config.warm,
             taskQueue: warmTaskQueue(config.taskQueue),
             // No session is kept once the worker stops taking turns.
-            accepting: () => worker?.getState() === 'RUNNING',
+            accepting: () => shared.worker?.getState() === 'RUNNING',
           })
         : undefined;
     const activities = createActivities(activityDeps(config, process.env, backends, pool));
@@ -131,14 +131,14 @@ export async function createConvoWorker(
       // the SDK's default would hold it back for up to 80% of the heartbeat timeout (24 s).
       maxHeartbeatThrottleInterval: '1 second',
     };
-    worker = await Worker.create({
+    const worker = (shared.worker = await Worker.create({
       ...common,
       taskQueue: config.taskQueue,
       ...(useBundle ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
       // Turns are this worker's only activities (besides joining an account, which is quick): the bound on them.
       maxConcurrentActivityTaskExecutions: config.maxConcurrentTurns,
       ...overrides,
-    });
+    }));
     // Activities only; a turn per live session at most.
     const warm = pool && {
       pool,
@@ -166,7 +166,14 @@ function convoWorker(worker: Worker, connection: NativeConnection, warm: ConvoWo
     const runs = workers.map((w) => w.run());
     try {
       // One failing stops the other.
-      await Promise.all(runs.map((r) => r.catch((err: unknown) => (shutdown(), Promise.reject(err)))));
+      await Promise.all(
+        runs.map((r) =>
+          r.catch((err: unknown) => {
+            shutdown();
+            throw err;
+          }),
+        ),
+      );
     } finally {
       await Promise.allSettled(runs);
       await warm?.pool.close();

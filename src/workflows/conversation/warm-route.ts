@@ -91,5 +91,6 @@ function healsElsewhere(err: unknown): boolean {
 
 function failureName(err: unknown): string {
   const cause = (err as { cause?: { name?: unknown; type?: unknown; timeoutType?: unknown } }).cause;
-  return [cause?.name, cause?.type ?? cause?.timeoutType].filter((p) => p !== undefined).join(' ');
+  const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  return `${text(cause?.name)} ${text(cause?.type ?? cause?.timeoutType)}`.trim();
 }
