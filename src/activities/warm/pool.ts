@@ -2,8 +2,8 @@
  * The worker's warm sessions: live CLI processes kept between turns, one per conversation, so that the conversation's
  * next turn writes its prompt to the live process instead of restoring the transcript and spawning the CLI.
  *
- * Bounded: at most `max` sessions (idle or running a turn); parking one more ends the least recently used idle one;
- * an idle one is ended after `idleMs`. A session's private dir (the CLI's config dir, with its transcript) lives as
+ * Bounded: at most `max` sessions (idle or running a turn); starting or parking one more ends the least recently used
+ * idle one; an idle one is ended after `idleMs`. A session's private dir (the CLI's config dir, with its transcript) lives as
  * long as its process and is removed when it ends. Which session fits a turn is the backend's to decide (the options
  * fingerprint `key`, and the transcript compared byte for byte): this module only keeps them.
  */
@@ -85,6 +85,14 @@ export class WarmPool {
   }
 
   /**
+   * Makes room for a session about to start (a turn that will keep its CLI): ends the least recently used idle
+   * sessions while the pool is full, so that the new process never makes more than `max`.
+   */
+  makeRoom(): void {
+    while (this.size >= this.settings.max && this.idle.size > 0) this.drop(this.idle.values().next().value!.session);
+  }
+
+  /**
    * Keeps `session` idle after a turn it completed: the least recently used idle sessions are ended when that makes
    * more than `max`. A session taken with {@link take} or a new one.
    * @returns false when it is not kept (warm sessions off, the pool closed, its process gone, or every other session
@@ -96,7 +104,7 @@ export class WarmPool {
     // Another session of the same conversation (a turn that fell back to a restore) is out of date: ended.
     const stale = this.idle.get(session.conversationId);
     if (stale) this.drop(stale.session);
-    while (this.size >= this.settings.max && this.idle.size > 0) this.drop(this.idle.values().next().value!.session);
+    this.makeRoom();
     if (this.size >= this.settings.max) return false;
     const kept: WarmSession = Object.assign(session, { lastUsed: this.now() });
     const timer = setTimeout(() => {

@@ -132,6 +132,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       if (key === undefined || !warm) return { plan, ...reader };
 
       // Started to stay: the same arguments plus stdin as a stream of messages, the prompt the first of them.
+      warm.makeRoom();
       const live = LiveProcess.start(settings.path, [...plan.args, ...LIVE_ARGS], {
         cwd: input.options.cwd,
         env: plan.env,
