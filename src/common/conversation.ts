@@ -253,6 +253,21 @@ export interface AskOptions {
    * no options (older clients, the Web UI) get the whole {@link TurnReply}.
    */
   omitReply?: boolean;
+  /**
+   * With {@link omitReply}: leave the reply out only when it is longer than this many UTF-8 bytes (a short reply
+   * costs history little, and saves the caller the `turn` query's round trip). Unset: always.
+   */
+  omitReplyOver?: number;
+}
+
+/** A short reply travels in the `ask` update's result even when the client asks to omit replies (see
+ * {@link AskOptions.omitReplyOver}), bytes: the round trip saved outweighs the history it costs. */
+export const ASK_INLINE_REPLY_MAX_BYTES = 2048;
+
+/** Whether the `ask` update's result leaves out `reply` (as `options` ask). */
+export function omitsReply(options: AskOptions | undefined, reply: string): boolean {
+  if (options?.omitReply !== true) return false;
+  return options.omitReplyOver === undefined || utf8ByteLength(reply) > options.omitReplyOver;
 }
 
 /** The `ask` update's result: a {@link TurnReply}, without `reply` and `structured` when {@link AskOptions.omitReply}

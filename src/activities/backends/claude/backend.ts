@@ -22,7 +22,7 @@ import {
 import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './approvals.js';
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
-import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
+import { ConfigSeed, linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
 import { emptySummary, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
@@ -86,6 +86,7 @@ export const plugin: BackendPlugin<ClaudeSettings> = {
 
 /** The Claude Code backend for turns, with the worker's settings. */
 export function turnBackend(settings: ClaudeSettings): TurnBackend {
+  const seed = new ConfigSeed();
   return {
     name: 'claude',
     binaryPath: settings.path,
@@ -107,7 +108,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       }
 
       const configDir = ctx.turnDir;
-      await linkUserClaudeConfig(configDir, userClaudeConfig(env));
+      await linkUserClaudeConfig(configDir, userClaudeConfig(env), seed);
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
       await restoreTranscript(path, ctx.transcript);
       let options = input.options;
@@ -128,7 +129,7 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
         // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
         stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
       };
-      const reader = runReader(input, path, env, ctx.ran);
+      const reader = learning(runReader(input, path, env, ctx.ran), () => seed.learn(configDir));
       if (key === undefined || !warm) return { plan, ...reader };
 
       // Started to stay: the same arguments plus stdin as a stream of messages, the prompt the first of them.
@@ -180,6 +181,17 @@ function onSession(session: WarmSession, input: RunInput, env: NodeJS.ProcessEnv
       }),
     async close(completed) {
       if (!completed || !warm.park(session)) await warm.end(session);
+    },
+  };
+}
+
+/** `reader` that calls `learn` once the run succeeded, before its capture. */
+function learning(reader: RunReader, learn: () => Promise<void>): RunReader {
+  return {
+    ...reader,
+    async capture() {
+      await learn();
+      return reader.capture();
     },
   };
 }
