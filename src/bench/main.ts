@@ -5,8 +5,8 @@
  * 3. peak worker memory with 50 conversations running a turn at once;
  * 4. the per-turn cost of a repo workspace (checkout, commit and push) for a repository of about 5,000 files and
  *    50 MB, on a worker with the clone cached and on a cold one;
- * 5. `latency`: the median turn through Convo, cold and warm, against a bare `claude --print --resume` spawn (see
- *    `latency.ts`).
+ * 5. `latency`: the median turn through Convo, cold, warm and with warm sessions off, against a bare
+ *    `claude --print --resume` spawn (see `latency.ts`).
  * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT`, `BENCH_WORKSPACE_TURNS` and `BENCH_LATENCY_TURNS` change the
  * sizes; `BENCH_PARTS` (e.g. `history`, or `history,workspace`; default all: `history,restore,memory,workspace,latency`)
  * runs only some parts, and the others' figures stay in `bench-results.json` as they were (`dates` says when each part

@@ -1,7 +1,7 @@
 /**
  * What a benchmark runs on: its own in-memory dev server, `convo worker` processes talking to `model`, and clients.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -30,6 +30,8 @@ export interface BenchWorker {
   config: ClientConfig;
   client: ConvoClient;
   worker: ResultPromise;
+  /** Its TMPDIR, where its turn dirs are: the server's folder for the first worker, a folder of its own after. */
+  tmp: string;
 }
 
 /** A dev server that benchmark workers share; `dispose` stops them all and deletes their files. */
@@ -61,19 +63,22 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
         CONVO_TRANSCRIPT_DIR: join(dir, 'transcripts'),
       };
       const config = loadClientConfig(env);
+      // A folder of its own for its turn dirs, so that its CLIs can be told from other workers'.
+      const tmp = started.length === 0 ? dir : join(dir, `tmp-${queue}`);
+      await mkdir(tmp, { recursive: true });
       const worker = execa('node', [join(projectRoot, 'bin', 'convo.js'), 'worker'], {
         env: {
           ...env,
           ANTHROPIC_BASE_URL: model.url,
           ANTHROPIC_API_KEY: BENCH_API_KEY,
           HOME: dir,
-          TMPDIR: dir,
+          TMPDIR: tmp,
           ...workerEnv,
         },
         reject: false,
       });
       const client = await ConvoClient.connect(config);
-      const bench = { config, client, worker };
+      const bench = { config, client, worker, tmp };
       started.push(bench);
       await ready(worker);
       return bench;
