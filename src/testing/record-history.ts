@@ -54,6 +54,14 @@ async function main(name: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 3_500));
       slow.release();
       await asked;
+      // Versions before issue 14 have no warm sessions: the slow turn ran on the CLI the first one left; once the warm
+      // worker is gone, the next turn waits for it (3 s), then runs on the shared task queue.
+      const warm = (worker as { warm?: { worker: { shutdown(): void } } }).warm;
+      if (warm) {
+        await client.ask(id, 'a warm turn');
+        warm.worker.shutdown();
+        await client.ask(id, 'a turn after the warm worker left');
+      }
       // Versions before `convo cancel` (issue 5) have no cancelTurn update: their history has no cancelled turn.
       if (typeof client.cancel === 'function') {
         const doomed = hold('a cancelled turn');
