@@ -164,6 +164,18 @@ test('the kept process answers the next turns with the whole history, appending 
   expect(await sessionDirs()).toEqual([]);
 });
 
+test("a warm turn reads nothing from the store while the conversation's segments are the ones its last turn ended with", async () => {
+  const c = new Conversation('warm-store');
+  await c.ask('one');
+  // The first turn's transcript (the CLI's set-up records, over 100 KB) went to the store.
+  expect(c.transcript.some((s) => s.kind === 'stored')).toBe(true);
+  await rm(join(dir, 'store'), { recursive: true, force: true });
+  expect((await c.ask('two')).reply).toBe('Received 3 messages. Last user text: "two"');
+  // A turn that must restore cannot do without it.
+  await pool.close();
+  await expect(c.ask('three')).rejects.toMatchObject({ type: 'TranscriptInvalid' });
+});
+
 test("a transcript that is not the process's own: the process is ended and the turn restores the workflow's", async () => {
   const c = new Conversation('warm-behind');
   await c.ask('one');

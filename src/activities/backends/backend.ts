@@ -13,7 +13,13 @@
 import { z } from 'zod';
 import type { ChatEntry } from '../../common/chat.js';
 import type { McpServers } from '../../common/agent-options.js';
-import type { ConversationOptions, RunInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type {
+  ConversationOptions,
+  RunInput,
+  TranscriptSegment,
+  TurnProgress,
+  TurnResult,
+} from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { ChildExit } from '../turn/process.js';
 import type { WarmPool } from '../warm/pool.js';
@@ -57,8 +63,11 @@ export interface TurnContext {
   now: () => Date;
   /** This turn's private folder (under `CONVO_WORK_DIR`); deleted with everything in it after the turn. */
   turnDir: string;
-  /** The transcript to restore (the concatenated segments), bytes; empty on the first turn. */
-  transcript: Buffer;
+  /**
+   * Reads the transcript to restore (the concatenated segments, from history and the transcript store, checked), bytes;
+   * empty on the first turn. Read once, when first asked: a turn on a live CLI that holds it already need not.
+   */
+  readTranscript(): Promise<Buffer>;
   /** Aborted when the turn is cancelled or stopped: helper processes of the backend end with it. */
   signal: AbortSignal;
   /** Approved calls an earlier attempt of this turn ran (from its heartbeat details): they must not run again. */
@@ -146,11 +155,23 @@ export interface BackendTurn {
    */
   run?(hooks: RunHooks): Promise<ChildExit>;
   /**
+   * The transcript the run started from, when the backend read it itself (a live CLI's file, checked against the
+   * conversation's); default: {@link TurnContext.readTranscript}'s. The machinery makes the delta against it.
+   */
+  before?: Buffer;
+  /**
    * Releases what `prepare` started (servers, files outside the turn dir, a live CLI). Called once, after the turn.
-   * @param completed the turn completed (its result is returned): a live CLI may then be kept for the next turn.
    * @returns `keepTurnDir: true` when the turn dir now belongs to a kept live CLI (the machinery leaves it).
    */
-  close?(completed: boolean): Promise<{ keepTurnDir?: boolean } | void>;
+  close?(outcome: TurnOutcome): Promise<{ keepTurnDir?: boolean } | void>;
+}
+
+/** How a turn ended, for {@link BackendTurn.close}. */
+export interface TurnOutcome {
+  /** The turn completed (its result is returned): a live CLI may then be kept for the next turn. */
+  completed: boolean;
+  /** When it completed: the conversation's transcript after it, as the workflow will hold it. */
+  transcript?: TranscriptSegment[];
 }
 
 /** A CLI backend, as the turn machinery runs it. */

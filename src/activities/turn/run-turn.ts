@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { RunInput, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { RunInput, TranscriptSegment, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import {
@@ -112,9 +112,11 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   const cancelled = (): CancelledFailure => new CancelledFailure(`turn cancelled; ${backend.name} was killed`);
   let turn: BackendTurn | undefined;
-  let completed = false;
+  // Set once the turn completed: the transcript the workflow will hold.
+  let after: TranscriptSegment[] | undefined;
   try {
-    const before = await readSegments(deps.store, input.transcript);
+    let reading: Promise<Buffer> | undefined;
+    const readBefore = (): Promise<Buffer> => (reading ??= readSegments(deps.store, input.transcript));
     // A helper process the backend runs before or after the CLI (restore, capture) ends with the cancellation too;
     // what it then raises is the cancellation.
     const unlessCancelled = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -133,7 +135,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
         mcpServers: mcp.servers,
         now: deps.now,
         turnDir,
-        transcript: before,
+        readTranscript: readBefore,
         signal: stop.signal,
         ran: ranToolCalls(ctx.info.heartbeatDetails),
         stop: (classification) => {
@@ -205,6 +207,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
     if (classification) throw fail(classification);
 
     const captured = await unlessCancelled(() => turn!.capture());
+    const before = turn.before ?? (await readBefore());
     // After the CLI succeeded: a failed run saves nothing, and the next run starts from where this one did.
     const change = workspace && (await unlessCancelled(() => workspace.save({ paused: !!captured.result.pending })));
     const transcript = await transcriptChange(
@@ -216,7 +219,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
       deps.segmentPolicy,
     );
     const { denials, structured, pending } = captured.result;
-    completed = true;
+    after = transcript.mode === 'append' ? [...input.transcript, ...transcript.segments] : transcript.segments;
     return {
       ...captured.result,
       ...(pending && {
@@ -235,7 +238,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     ctx.cancellationSignal.removeEventListener('abort', onWorkspaceCancel);
-    const closed = await turn?.close?.(completed).catch(() => undefined);
+    const closed = await turn?.close?.({ completed: !!after, transcript: after }).catch(() => undefined);
     // A live CLI kept for the next turn (a warm session) keeps its dir; the pool removes it when the CLI ends.
     if (!closed?.keepTurnDir) await removeTurnDir(turnDir);
     await workspace?.release();

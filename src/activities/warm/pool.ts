@@ -21,6 +21,18 @@ export interface WarmSessionInit {
   /** Where its transcript is, in `dir`. */
   transcriptPath: string;
   process: LiveProcess;
+  /** What its transcript file was when its last turn was captured, and the conversation's transcript then. */
+  held?: HeldTranscript;
+}
+
+/**
+ * A live CLI's transcript file as its last turn left it (size and modification time) and the conversation's
+ * transcript that turn ended with (its segments, as JSON): while both still hold, the file is that transcript.
+ */
+export interface HeldTranscript {
+  segments: string;
+  bytes: number;
+  mtimeMs: number;
 }
 
 /** A session the pool keeps. */

@@ -27,7 +27,7 @@ import { emptySummary, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
-import { isResultLine, LIVE_ARGS, runCost, transcriptIs, userMessage, warmKey } from './warm.js';
+import { heldTranscript, isResultLine, LIVE_ARGS, runCost, sameTranscript, userMessage, warmKey } from './warm.js';
 
 /** Claude Code's credentials: secrets to redact, and kept from the MCP servers it starts. */
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
@@ -101,16 +101,18 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
       const key = warm?.enabled ? warmKey(input, ctx.ran, ctx.mcpServers, retries) : undefined;
       const session = warm?.take(input.conversationId);
       if (session) {
-        if (key === session.key && (await transcriptIs(session.transcriptPath, ctx.transcript))) {
-          return onSession(session, input, env, warm!);
-        }
+        const before =
+          key === session.key
+            ? await sameTranscript(session.transcriptPath, session.held, input.transcript, () => ctx.readTranscript())
+            : undefined;
+        if (before) return onSession(session, before, input, env, warm!);
         await warm!.end(session);
       }
 
       const configDir = ctx.turnDir;
       await linkUserClaudeConfig(configDir, userClaudeConfig(env), seed);
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
-      await restoreTranscript(path, ctx.transcript);
+      await restoreTranscript(path, await ctx.readTranscript());
       let options = input.options;
       if (needsHook(input, ctx.ran)) {
         const hook = approvalHook(configDir, input, ctx.ran, env);
@@ -156,7 +158,8 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
             signal: hooks.signal,
           });
         },
-        async close(completed) {
+        async close({ completed, transcript }) {
+          if (completed && transcript) started.held = await heldTranscript(path, transcript);
           if (completed && warm.park(started)) return { keepTurnDir: true };
           await live.end();
           return { keepTurnDir: false };
@@ -166,12 +169,22 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
   };
 }
 
-/** A turn on `session`, a live process whose transcript is the conversation's: the prompt is its next message. */
-function onSession(session: WarmSession, input: RunInput, env: NodeJS.ProcessEnv, warm: WarmPool): BackendTurn {
+/**
+ * A turn on `session`, a live process whose transcript (`before`) is the conversation's: the prompt is its next
+ * message.
+ */
+function onSession(
+  session: WarmSession,
+  before: Buffer,
+  input: RunInput,
+  env: NodeJS.ProcessEnv,
+  warm: WarmPool,
+): BackendTurn {
   const reader = runReader(input, session.transcriptPath, env, []);
   return {
     // Not spawned: the live process runs it (see `run`).
     plan: { args: [], env: {}, stdin: '' },
+    before,
     ...withWarm(reader, warm),
     run: (hooks) =>
       session.process.run(userMessage(input.prompt), {
@@ -179,7 +192,8 @@ function onSession(session: WarmSession, input: RunInput, env: NodeJS.ProcessEnv
         isEnd: isResultLine,
         signal: hooks.signal,
       }),
-    async close(completed) {
+    async close({ completed, transcript }) {
+      if (completed && transcript) session.held = await heldTranscript(session.transcriptPath, transcript);
       if (!completed || !warm.park(session)) await warm.end(session);
     },
   };

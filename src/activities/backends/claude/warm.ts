@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { McpServers } from '../../../common/agent-options.js';
-import type { RunInput } from '../../../common/conversation.js';
+import type { RunInput, TranscriptSegment } from '../../../common/conversation.js';
+import type { HeldTranscript } from '../../warm/pool.js';
 import type { RanToolCall } from '../backend.js';
 import { needsHook } from './approvals.js';
 import { parseEventLine, type ResultEvent } from './events.js';
@@ -61,13 +62,34 @@ export function isResultLine(line: string): boolean {
 }
 
 /**
- * Whether the transcript at `path` is exactly `expected` (the conversation's, as the workflow holds it): sizes, then
- * bytes.
+ * The transcript at `path` when it is exactly the conversation's, else undefined. At once when the file is as the
+ * last turn left it (`held`: size and modification time) and the conversation's segments are the ones that turn ended
+ * with (stored segments are named by their SHA-256, inline ones hold their bytes); else by reading the conversation's
+ * transcript (`read`: from history and the store, checked) and comparing sizes, then bytes.
  */
-export async function transcriptIs(path: string, expected: Buffer): Promise<boolean> {
+export async function sameTranscript(
+  path: string,
+  held: HeldTranscript | undefined,
+  segments: TranscriptSegment[],
+  read: () => Promise<Buffer>,
+): Promise<Buffer | undefined> {
   const info = await stat(path).catch(() => undefined);
-  if (!info || info.size !== expected.length) return false;
-  return (await readFile(path)).equals(expected);
+  if (!info) return undefined;
+  const unchanged = held && held.bytes === info.size && held.mtimeMs === info.mtimeMs;
+  if (unchanged && held.segments === JSON.stringify(segments)) {
+    const file = await readFile(path);
+    return file.length === held.bytes ? file : undefined;
+  }
+  const expected = await read();
+  if (info.size !== expected.length) return undefined;
+  const file = await readFile(path);
+  return file.equals(expected) ? file : undefined;
+}
+
+/** What {@link sameTranscript} checks next time: the file at `path` now, and the conversation's `segments`. */
+export async function heldTranscript(path: string, segments: TranscriptSegment[]): Promise<HeldTranscript | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return info && { segments: JSON.stringify(segments), bytes: info.size, mtimeMs: info.mtimeMs };
 }
 
 const SinceLastResult = z.record(z.string(), z.object({ costUSD: z.number() }).passthrough());
