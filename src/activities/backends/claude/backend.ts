@@ -1,8 +1,11 @@
 /**
  * The Claude Code backend: restore the transcript into a private config dir, run
  * `claude --print --output-format stream-json --verbose` with the prompt on stdin, read its stream-json events,
- * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
- * failures) is shared: see `../../turn/run-turn.ts`.
+ * classify how it ended, and capture the transcript back. With warm sessions on, a turn that fits runs on a live
+ * process instead (`--input-format stream-json`, see `./warm.ts`): the conversation's own when the worker keeps one
+ * that is exactly as the turn needs it, else a new one, kept in the worker's pool (`../../warm/pool.ts`) once the turn
+ * completed. The turn machinery (heartbeats, hung bound, cancellation, failures) is shared: see
+ * `../../turn/run-turn.ts`.
  */
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
