@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   const workspace = join(dataDir, 'demo-workspace');
   await mkdir(workspace, { recursive: true });
-  const { worker, connection } = await createConvoWorker(workerConfig);
+  const worker = await createConvoWorker(workerConfig);
   const client = await ConvoClient.connect(config);
   try {
     await worker.runUntil(async () => {
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await client.shutdown();
-    await connection.close();
+    await worker.connection.close();
     await server?.stop();
     await model?.close();
   }

@@ -4,10 +4,13 @@
  * 2. restore + capture time of 1, 10 and 50 MB transcripts (stored segments, SHA-256 checks, parse check);
  * 3. peak worker memory with 50 conversations running a turn at once;
  * 4. the per-turn cost of a repo workspace (checkout, commit and push) for a repository of about 5,000 files and
- *    50 MB, on a worker with the clone cached and on a cold one.
- * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT` and `BENCH_WORKSPACE_TURNS` change the sizes; `BENCH_PARTS`
- * (e.g. `history`, or `history,workspace`; default all: `history,restore,memory,workspace`) runs only some parts, and the others' figures stay in
- * `bench-results.json` as they were (`dates` says when each part last ran).
+ *    50 MB, on a worker with the clone cached and on a cold one;
+ * 5. `latency`: the median turn through Convo, cold, warm and with warm sessions off, against a bare
+ *    `claude --print --resume` spawn (see `latency.ts`).
+ * `BENCH_TURNS`, `BENCH_REPLY_BYTES`, `BENCH_CONCURRENT`, `BENCH_WORKSPACE_TURNS` and `BENCH_LATENCY_TURNS` change the
+ * sizes; `BENCH_PARTS` (e.g. `history`, or `history,workspace`; default all: `history,restore,memory,workspace,latency`)
+ * runs only some parts, and the others' figures stay in `bench-results.json` as they were (`dates` says when each part
+ * last ran).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { projectRoot } from '../paths.js';
 import { LocalTranscriptStore } from '../storage/transcript-store.js';
 import { ScriptedModelServer } from '../testing/index.js';
 import { contentForTurn } from './content.js';
+import { latency } from './latency.js';
 import { runLongConversation } from './long-conversation.js';
 import { startStack } from './stack.js';
 import { workspaceCost } from './workspace-cost.js';
@@ -115,7 +119,7 @@ async function concurrentMemory(
   }
 }
 
-const PARTS = ['history', 'restore', 'memory', 'workspace'] as const;
+const PARTS = ['history', 'restore', 'memory', 'workspace', 'latency'] as const;
 
 /** The parts `BENCH_PARTS` names (comma-separated), all of them when it is unset. */
 function partsToRun(value: string | undefined): Set<string> {
@@ -153,6 +157,15 @@ async function main(): Promise<void> {
     const workspaceTurns = Number(process.env.BENCH_WORKSPACE_TURNS ?? 5);
     console.log(`4. per-turn cost of a repo workspace (checkout + commit + push), median of ${workspaceTurns} turns`);
     results.workspace = await workspaceCost(workspaceTurns, (l) => console.log(`   ${l}`));
+  }
+  if (parts.has('latency')) {
+    const latencyTurns = Number(process.env.BENCH_LATENCY_TURNS ?? 12);
+    console.log(
+      `5. turn latency against a bare claude --print --resume spawn, ${latencyTurns} turns each, alternating`,
+    );
+    const { samples, ...figures } = await latency(latencyTurns, (l) => console.log(`   ${l}`));
+    results.latency = { ...figures, samples };
+    console.log(figures);
   }
 
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

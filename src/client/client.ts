@@ -4,7 +4,12 @@
 import { Client, Connection, isGrpcDeadlineError } from '@temporalio/client';
 import { createDataConverter } from '../codec/data-converter.js';
 import { AnswerInput, ApproveInput, DenyInput, type ToolDecision } from '../common/approvals.js';
-import type { ConfigureInput, ConversationState, TurnReply } from '../common/conversation.js';
+import {
+  ASK_INLINE_REPLY_MAX_BYTES,
+  type ConfigureInput,
+  type ConversationState,
+  type TurnReply,
+} from '../common/conversation.js';
 import { ConversationBackendKey } from '../common/search-attributes.js';
 import { loadClientConfig, type ClientConfig } from '../config/client.js';
 import { connectionOptions } from '../config/connection.js';
@@ -36,7 +41,7 @@ import { sessionExport, type SessionExport } from './session-export.js';
 import { checkPrompt, startConversation, type StartOptions } from './start.js';
 import { currentTurn, turnActivity, type TurnActivity } from './snapshot.js';
 import { turnReply } from './turn-reply.js';
-import { openConversation, runUpdate } from './updates.js';
+import { openConversation, runUpdate, runUpdateAtOnce } from './updates.js';
 import { listConversations, pendingTurn, type ConversationSummary, type ListOptions } from './visibility.js';
 
 export { ConvoError, TurnFailedError, type ConvoErrorCode } from './errors.js';
@@ -100,12 +105,12 @@ export class ConvoClient {
   async ask(id: string, prompt: string): Promise<TurnReply> {
     checkPrompt(prompt);
     // An untyped refusal can only be the prompt check of a workflow from before typed refusals.
-    return runUpdate(
+    const options = { omitReply: true, omitReplyOver: ASK_INLINE_REPLY_MAX_BYTES };
+    return runUpdateAtOnce(
       this.client,
       id,
-      // The reply is read from the turn: history then holds it once (see AskOptions.omitReply).
-      async (handle) =>
-        turnReply(handle, await handle.executeUpdate(askUpdate, { args: [prompt, { omitReply: true }] })),
+      // A long reply is read from the turn: history then holds it once (see AskOptions.omitReply).
+      async (handle) => turnReply(handle, await handle.executeUpdate(askUpdate, { args: [prompt, options] })),
       (err) => new ConvoError('InvalidPrompt', updateCause(err).message),
     );
   }

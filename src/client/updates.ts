@@ -38,13 +38,41 @@ export async function runUpdate<R>(
   client: Client,
   id: string,
   run: (handle: ConversationHandle, description: WorkflowExecutionDescription) => Promise<R>,
-  untyped = (err: WorkflowUpdateFailedError): Error =>
-    new Error(`conversation ${id}: ${updateCause(err).message}`, { cause: err }),
+  untyped = defaultUntyped(id),
   messages?: Partial<Record<ConvoErrorCode, string>>,
 ): Promise<R> {
   const { handle, description } = await openConversation(client, id);
+  return typedFailures(client, id, () => run(handle, description), untyped, messages);
+}
+
+/**
+ * {@link runUpdate} without looking the conversation up first (one round trip less): a missing or closed conversation
+ * is told from the update's own failure.
+ * @throws ConvoError `NotFound`, `Closed`, or a refusal's code; TurnFailedError.
+ */
+export async function runUpdateAtOnce<R>(
+  client: Client,
+  id: string,
+  run: (handle: ConversationHandle) => Promise<R>,
+  untyped = defaultUntyped(id),
+  messages?: Partial<Record<ConvoErrorCode, string>>,
+): Promise<R> {
+  return typedFailures(client, id, () => run(client.workflow.getHandle(id)), untyped, messages);
+}
+
+function defaultUntyped(id: string): (err: WorkflowUpdateFailedError) => Error {
+  return (err) => new Error(`conversation ${id}: ${updateCause(err).message}`, { cause: err });
+}
+
+async function typedFailures<R>(
+  client: Client,
+  id: string,
+  run: () => Promise<R>,
+  untyped: (err: WorkflowUpdateFailedError) => Error,
+  messages?: Partial<Record<ConvoErrorCode, string>>,
+): Promise<R> {
   try {
-    return await run(handle, description);
+    return await run();
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) return missingOrClosed(client, id, err);
     throw updateError(id, err, messages) ?? untyped(err);

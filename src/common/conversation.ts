@@ -254,6 +254,21 @@ export interface AskOptions {
    * no options (older clients, the Web UI) get the whole {@link TurnReply}.
    */
   omitReply?: boolean;
+  /**
+   * With {@link omitReply}: leave the reply out only when it is longer than this many UTF-8 bytes (a short reply
+   * costs history little, and saves the caller the `turn` query's round trip). Unset: always.
+   */
+  omitReplyOver?: number;
+}
+
+/** A short reply travels in the `ask` update's result even when the client asks to omit replies (see
+ * {@link AskOptions.omitReplyOver}), bytes: the round trip saved outweighs the history it costs. */
+export const ASK_INLINE_REPLY_MAX_BYTES = 2048;
+
+/** Whether the `ask` update's result leaves out `reply` (as `options` ask). */
+export function omitsReply(options: AskOptions | undefined, reply: string): boolean {
+  if (options?.omitReply !== true) return false;
+  return options.omitReplyOver === undefined || utf8ByteLength(reply) > options.omitReplyOver;
 }
 
 /** The `ask` update's result: a {@link TurnReply}, without `reply` and `structured` when {@link AskOptions.omitReply}
@@ -374,4 +389,9 @@ export interface TurnResult {
   pending?: Omit<PendingToolCall, 'since'>;
   /** In a conversation with a workspace (a `repo`, or a `cwd` that is a git work tree): what the run changed. */
   workspace?: WorkspaceChange;
+  /**
+   * Set when the worker kept the CLI alive after this run (a warm session): the next turn may go to `taskQueue`, the
+   * worker's own, and run on the live process (only if its transcript is still exactly the conversation's).
+   */
+  warm?: { taskQueue: string };
 }

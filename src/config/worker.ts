@@ -11,6 +11,11 @@ import { loadConnectionConfig, type ConnectionConfig } from './connection.js';
 import { parseEnv } from './env.js';
 import { StoreEnv, storeConfig, type StoreConfig } from './store.js';
 
+/** Default {@link WarmSettings.max}: live CLI processes a worker keeps between turns. */
+export const DEFAULT_WARM_MAX = 4;
+/** Default {@link WarmSettings.idleMs}, s: Anthropic's prompt cache lives 5 minutes, so a longer wait gains little. */
+export const DEFAULT_WARM_IDLE_S = 300;
+
 const WorkerEnv = z
   .object({
     CONVO_HUNG_AFTER_S: z.coerce.number().positive().default(600),
@@ -30,6 +35,8 @@ const WorkerEnv = z
       .default(256 * 1024),
     CONVO_MAX_SEGMENTS: z.coerce.number().int().min(1).default(64),
     CONVO_MAX_CONCURRENT_TURNS: z.coerce.number().int().min(1).optional(),
+    CONVO_WARM_MAX: z.coerce.number().int().min(0).default(DEFAULT_WARM_MAX),
+    CONVO_WARM_IDLE_S: z.coerce.number().positive().default(DEFAULT_WARM_IDLE_S),
     CONVO_WORKSPACES_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
     CONVO_WORKSPACES_MAX_BYTES: z.coerce
       .number()
@@ -62,6 +69,15 @@ export interface WorkspaceSettings {
   maxBytes: number;
 }
 
+/** Warm sessions: how many live CLI processes a worker keeps between turns, and for how long. */
+export interface WarmSettings {
+  /** Live processes kept at most (`CONVO_WARM_MAX`, default {@link DEFAULT_WARM_MAX}); the least recently used one is
+   * ended first. 0: no warm sessions (every turn restores the transcript and spawns the CLI). */
+  max: number;
+  /** An idle live process is ended after this long, ms (`CONVO_WARM_IDLE_S`, default {@link DEFAULT_WARM_IDLE_S}). */
+  idleMs: number;
+}
+
 /** What stays inline in workflow history, bytes; the rest goes to the transcript store. */
 export interface SegmentPolicy {
   inlineSegmentMaxBytes: number;
@@ -91,6 +107,8 @@ export interface WorkerConfig extends ConnectionConfig, StoreConfig {
   /** Where repo-mode checkouts and the clone cache live (`CONVO_WORKSPACES_DIR`, default
    * `<system temporary directory>/convo-workspaces`), and their bound (`CONVO_WORKSPACES_MAX_BYTES`, default 10 GiB). */
   workspaces: WorkspaceSettings;
+  /** Warm sessions (`CONVO_WARM_MAX`, `CONVO_WARM_IDLE_S`). */
+  warm: WarmSettings;
   /** `host:port` the worker serves Prometheus metrics on (`/metrics`); unset: no metrics endpoint. */
   metricsAddress?: string;
   /** Payload encryption keys; undefined: payloads are not encrypted (and encrypted ones cannot be read). */
@@ -125,6 +143,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       dir: e.CONVO_WORKSPACES_DIR ?? join(tmpdir(), 'convo-workspaces'),
       maxBytes: e.CONVO_WORKSPACES_MAX_BYTES,
     },
+    warm: { max: e.CONVO_WARM_MAX, idleMs: e.CONVO_WARM_IDLE_S * 1000 },
     metricsAddress: e.CONVO_METRICS_ADDRESS,
     encryption: encryptionKeys(e),
   };

@@ -38,7 +38,7 @@ async function main(name: string): Promise<void> {
     ANTHROPIC_API_KEY: 'sk-convo-record-history',
   };
   Object.assign(process.env, env);
-  const { worker, connection } = await createConvoWorker(loadWorkerConfig(env));
+  const worker = await createConvoWorker(loadWorkerConfig(env));
   const client = await ConvoClient.connect(loadClientConfig(env));
   const hold = (prompt: string) => model.hold(prompt, { text: `reply to ${prompt}` });
   try {
@@ -54,6 +54,14 @@ async function main(name: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 3_500));
       slow.release();
       await asked;
+      // Versions before issue 14 have no warm sessions: the slow turn ran on the CLI the first one left; once the warm
+      // worker is gone, the next turn waits for it (3 s), then runs on the shared task queue.
+      const warm = (worker as { warm?: { worker: { shutdown(): void } } }).warm;
+      if (warm) {
+        await client.ask(id, 'a warm turn');
+        warm.worker.shutdown();
+        await client.ask(id, 'a turn after the warm worker left');
+      }
       // Versions before `convo cancel` (issue 5) have no cancelTurn update: their history has no cancelled turn.
       if (typeof client.cancel === 'function') {
         const doomed = hold('a cancelled turn');
@@ -92,7 +100,7 @@ async function main(name: string): Promise<void> {
     console.log(`wrote ${out}: ${history.events?.length} events`);
   } finally {
     await client.shutdown();
-    await connection.close();
+    await worker.connection.close();
     await server.stop();
     await model.close();
     await rm(dir, { recursive: true, force: true });

@@ -42,18 +42,23 @@ export async function runWorker(): Promise<void> {
   const config = loadWorkerConfig();
   const backends = loadBackends();
   installMetrics(config);
-  const { worker, connection } = await createConvoWorker(config, {}, backends);
+  const convo = await createConvoWorker(config, {}, backends);
+  const { connection, warm } = convo;
   try {
     const metrics = config.metricsAddress ? `, metrics on http://${config.metricsAddress}/metrics` : '';
     const encryption = config.encryption?.encryptKeyId
       ? `, payloads encrypted with key id ${config.encryption.encryptKeyId}`
       : '';
     const cliEnv = config.cliEnvNames.length > 0 ? `, CLIs also get ${describeCliEnv(config.cliEnvNames)}` : '';
+    const warmSessions = warm
+      ? `, warm sessions: at most ${warm.pool.settings.max}, idle ${warm.pool.settings.idleMs / 1000} s (task queue ${warm.pool.taskQueue})`
+      : ', warm sessions off';
     console.error(
-      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}, at most ${config.maxConcurrentTurns} turns at once${cliEnv}${metrics}${encryption}`,
+      `convo worker: task queue ${config.taskQueue} on ${describeConnection(config)}, ${backends.describe()}, at most ${config.maxConcurrentTurns} turns at once${warmSessions}${cliEnv}${metrics}${encryption}`,
     );
-    // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period.
-    await worker.run();
+    // SIGTERM/SIGINT (the SDK's default shutdown signals) stop polling; running turns get the grace period; then the
+    // live CLIs of warm sessions are ended.
+    await convo.run();
     console.error('convo worker: stopped');
   } finally {
     await connection.close();

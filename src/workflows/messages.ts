@@ -21,7 +21,8 @@ export const sendTurnSignal = defineSignal<[string]>('sendTurn');
 
 /**
  * Queue a turn and wait for its reply. Arguments: the prompt, and optionally {@link AskOptions} (with `omitReply` the
- * result leaves the reply out: read it with {@link turnQuery}). Rejected by its validator with an `ApplicationFailure`
+ * result leaves the reply out, or only a reply longer than `omitReplyOver` bytes: read it with {@link turnQuery}).
+ * Rejected by its validator with an `ApplicationFailure`
  * of type `InvalidPrompt` (empty, or over `MAX_PROMPT_BYTES`) or `Closed` (the conversation is closing). A failed turn
  * fails the update with an `ApplicationFailure` whose `type` is the turn's error type.
  */

@@ -3,7 +3,7 @@
  * HEAD, branch, index and stash stay as they were, snapshots live under refs/convo/<id>/. Calls openWorkspace / save /
  * release directly (no activity context).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../../src/activities/workspace/git.js';
@@ -163,6 +163,20 @@ test('a cwd that is not a git work tree has no workspace', async () => {
   const bare = join(base, 'bare.git');
   await git(['init', '--quiet', '--bare', bare]);
   expect(await openWorkspace(run(bare, 'n', 0), settings)).toBeUndefined();
+});
+
+test('a cwd found through a symlink, or in a subfolder of a work tree, or a linked worktree, is a work tree', async () => {
+  const repo = await userRepo('linked');
+  const sub = join(repo, 'sub', 'deeper');
+  await mkdir(sub, { recursive: true });
+  const link = join(base, 'link-to-sub');
+  await symlink(sub, link);
+  const worktree = join(base, 'linked-worktree');
+  await git(['worktree', 'add', '--quiet', '-b', 'wt', worktree], { cwd: repo });
+  for (const cwd of [sub, link, worktree]) {
+    const ws = await open(run(cwd, `linked-${cwd.length}`, 0));
+    expect(ws.cwd).toBe(cwd);
+  }
 });
 
 test('a repository with no commit yet (unborn HEAD) works', async () => {

@@ -107,6 +107,9 @@ export class World {
       ANTHROPIC_BASE_URL: this.model.url,
       ANTHROPIC_API_KEY: TEST_API_KEY,
       CONVO_HEARTBEAT_INTERVAL_S: '1',
+      // Warm sessions off unless a test turns them on (test/e2e/warm.test.ts): the other tests check that no CLI and
+      // no transcript stays on a worker after a turn, which is just what a warm session keeps.
+      CONVO_WARM_MAX: '0',
       ...this.worldEnv,
       ...extra,
     };

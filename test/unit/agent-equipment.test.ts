@@ -211,4 +211,9 @@ test('concurrent turns: min(cores × 4, ¾ of memory / 300 MB), at least 1; CONV
   expect(describeCliEnv(config.cliEnvNames)).toBe("GH_TOKEN (never: CONVO_ENCRYPTION_KEY, Convo's own secrets)");
   expect(() => loadWorkerConfig({ CONVO_MAX_CONCURRENT_TURNS: '0' })).toThrow(/CONVO_MAX_CONCURRENT_TURNS/);
   expect(() => loadWorkerConfig({ CONVO_CLI_ENV: 'A B' })).toThrow(/CONVO_CLI_ENV/);
+  // Warm sessions: on by default, bounded; 0 turns them off.
+  expect(config.warm).toEqual({ max: 4, idleMs: 300_000 });
+  expect(loadWorkerConfig({ CONVO_WARM_MAX: '0', CONVO_WARM_IDLE_S: '1.5' }).warm).toEqual({ max: 0, idleMs: 1500 });
+  expect(() => loadWorkerConfig({ CONVO_WARM_MAX: '-1' })).toThrow(/CONVO_WARM_MAX/);
+  expect(() => loadWorkerConfig({ CONVO_WARM_IDLE_S: '0' })).toThrow(/CONVO_WARM_IDLE_S/);
 });

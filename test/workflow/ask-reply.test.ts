@@ -2,7 +2,8 @@
  * The `ask` update's answer and the history it leaves, on the time-skipping test server (turn activity faked): with
  * `omitReply` the update's result leaves the reply out and history holds it once, in the turn activity's result;
  * the client completes the answer from the `turn` query. Without options (older clients, the Web UI) the update
- * answers with the whole reply, as it always did.
+ * answers with the whole reply, as it always did. With `omitReplyOver` (what `ConvoClient.ask` sends) only a reply
+ * longer than that many bytes is left out: a short one saves the client the query.
  */
 import proto from '@temporalio/proto';
 import { turnReply } from '../../src/client/turn-reply.js';
@@ -44,6 +45,23 @@ test('without options the answer holds the whole reply (history then holds it tw
       expect(answer).toEqual({ index: 0, reply: 'the reply to whole', denials, structured });
       expect(await turnReply(handle, answer)).toEqual(answer);
       expect(await timesInHistory(handle, 'the reply to whole')).toBe(2);
+    },
+  );
+});
+
+test('with omitReplyOver a short reply stays in the answer (no query needed) and a longer one is left out', async () => {
+  const long = 'x'.repeat(3000);
+  await withConversation(
+    async (input) => ({ ...(await echo(input)), reply: input.prompt === 'long' ? long : 'short reply' }),
+    async (handle) => {
+      const options = { omitReply: true, omitReplyOver: 2048 };
+      expect(await handle.executeUpdate(askUpdate, { args: ['short', options] })).toEqual({
+        index: 0,
+        reply: 'short reply',
+      });
+      const answer = await handle.executeUpdate(askUpdate, { args: ['long', options] });
+      expect(answer).toEqual({ index: 1 });
+      expect((await turnReply(handle, answer)).reply).toBe(long);
     },
   );
 });

@@ -47,7 +47,7 @@ async function describe(history: History): Promise<{ patches: string[]; timers: 
   return { patches, timers };
 }
 
-test('the fixtures are what they claim: before the Web UI work, before the details refresh, with it, with issue 11 and with issue 12', async () => {
+test('the fixtures are what they claim: before the Web UI work, before the details refresh, with it, with issues 11, 12 and 14', async () => {
   // Issues 2-4 (36fbf5d): no patches at all.
   expect(await describe(await load('before-visibility-36fbf5d.binpb'))).toEqual({ patches: [], timers: [] });
   const before = await describe(await load('before-details-refresh-3406077.binpb'));
@@ -63,11 +63,23 @@ test('the fixtures are what they claim: before the Web UI work, before the detai
   // a run that returns a paused call takes that path).
   const approvals = await describe(await load('approvals.binpb'));
   expect(approvals.patches).toEqual(['convo-visibility', 'convo-elapsed', 'convo-agent-options']);
+  // Issue 14: turns on a warm session's task queue, and two that waited for a warm worker that was gone (a
+  // schedule-to-start timeout) and ran on the shared queue.
+  const warm = await load('warm-sessions.binpb');
+  expect((await describe(warm)).patches).toEqual([
+    'convo-visibility',
+    'convo-elapsed',
+    'convo-agent-options',
+    'convo-warm',
+  ]);
+  const queues = warm.events.flatMap((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? []);
+  expect(queues.filter((q) => q.includes('-warm-')).length).toBeGreaterThanOrEqual(3);
+  expect(warm.events.filter((e) => e.activityTaskTimedOutEventAttributes).length).toBe(2);
 });
 
 test("every recorded history replays on today's workflow code", async () => {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.binpb')).sort();
-  expect(names.length).toBeGreaterThanOrEqual(5);
+  expect(names.length).toBeGreaterThanOrEqual(6);
   for (const name of names) {
     const history = await load(name);
     // Throws DeterminismViolationError (or a workflow task failure) when the code no longer matches the history.

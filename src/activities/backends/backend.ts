@@ -13,10 +13,17 @@
 import { z } from 'zod';
 import type { ChatEntry } from '../../common/chat.js';
 import type { McpServers } from '../../common/agent-options.js';
-import type { ConversationOptions, RunInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type {
+  ConversationOptions,
+  RunInput,
+  TranscriptSegment,
+  TurnProgress,
+  TurnResult,
+} from '../../common/conversation.js';
 import type { TurnErrorType, TurnFailureDetails } from '../../common/errors.js';
 import type { LiveItem } from '../../common/turn-events.js';
 import type { ChildExit } from '../turn/process.js';
+import type { WarmPool } from '../warm/pool.js';
 
 /**
  * An approved tool call that ran, with its output (cut): kept in the turn activity's heartbeat details, so a retried
@@ -57,14 +64,32 @@ export interface TurnContext {
   now: () => Date;
   /** This turn's private folder (under `CONVO_WORK_DIR`); deleted with everything in it after the turn. */
   turnDir: string;
-  /** The transcript to restore (the concatenated segments), bytes; empty on the first turn. */
-  transcript: Buffer;
+  /**
+   * Reads the transcript to restore (the concatenated segments, from history and the transcript store, checked), bytes;
+   * empty on the first turn. Read once, when first asked: a turn on a live CLI that holds it already need not.
+   */
+  readTranscript(): Promise<Buffer>;
   /** Aborted when the turn is cancelled or stopped: helper processes of the backend end with it. */
   signal: AbortSignal;
   /** Approved calls an earlier attempt of this turn ran (from its heartbeat details): they must not run again. */
   ran: RanToolCall[];
   /** Ends the run now: the CLI's process group is killed and the turn fails with this classification. */
   stop: (classification: Classification) => void;
+  /**
+   * The worker's warm sessions (live CLI processes kept between turns, see `../warm/pool.ts`), for a backend whose CLI
+   * can take turns on a live process; undefined when warm sessions are off.
+   */
+  warm?: WarmPool;
+}
+
+/** What the machinery gives {@link BackendTurn.run}. */
+export interface RunHooks {
+  /** Every stdout line of the run, in order. */
+  onLine: (line: string) => void;
+  /** Aborted when the run must end (cancelled, hung, stopped): the CLI's process group is killed. */
+  signal: AbortSignal;
+  /** Called with the pid (the process group id) of a CLI the run starts. */
+  onSpawn: (pid: number) => void;
 }
 
 /** How to run the CLI for one turn (in the conversation's cwd, its own process group). */
@@ -130,8 +155,29 @@ export interface BackendTurn {
   capture(): Promise<{ transcript: Buffer; result: Omit<TurnResult, 'transcript'> }>;
   /** The `Hung` message for a run killed after `ms` without progress. */
   hungMessage(ms: number): string;
-  /** Releases what `prepare` started (servers, files outside the turn dir). Called once, after the turn. */
-  close?(): Promise<void>;
+  /**
+   * Runs the CLI for the turn (a live process of a warm session); resolves when the turn's run is over.
+   * Default: spawn `binaryPath` with {@link RunPlan} and wait for it to exit.
+   */
+  run?(hooks: RunHooks): Promise<ChildExit>;
+  /**
+   * The transcript the run started from, when the backend read it itself (a live CLI's file, checked against the
+   * conversation's); default: {@link TurnContext.readTranscript}'s. The machinery makes the delta against it.
+   */
+  before?: Buffer;
+  /**
+   * Releases what `prepare` started (servers, files outside the turn dir, a live CLI). Called once, after the turn.
+   * @returns `keepTurnDir: true` when the turn dir now belongs to a kept live CLI (the machinery leaves it).
+   */
+  close?(outcome: TurnOutcome): Promise<{ keepTurnDir?: boolean } | void>;
+}
+
+/** How a turn ended, for {@link BackendTurn.close}. */
+export interface TurnOutcome {
+  /** The turn completed (its result is returned): a live CLI may then be kept for the next turn. */
+  completed: boolean;
+  /** When it completed: the conversation's transcript after it, as the workflow will hold it. */
+  transcript?: TranscriptSegment[];
 }
 
 /** A CLI backend, as the turn machinery runs it. */

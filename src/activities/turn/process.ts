@@ -169,7 +169,7 @@ async function tailLines(path: string, onLine: (line: string) => void, finished:
  * Every descendant of `root` (children, their children, …), from `/proc/<pid>/stat` (Linux). Empty where there is no
  * `/proc`.
  */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   let entries: string[];
   try {
@@ -202,7 +202,8 @@ function descendants(root: number): number[] {
   return found;
 }
 
-function killPid(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to `pid`; ignores a process that is already gone. */
+export function killPid(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {
@@ -211,6 +212,6 @@ function killPid(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Sends `signal` to the whole process group led by `pid`; ignores a group that is already gone. */
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid) killPid(-pid, signal);
 }

@@ -12,10 +12,16 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { RunInput, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
+import type { RunInput, TranscriptSegment, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
 import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
-import { ranToolCalls, type BackendTurn, type Classification, type TurnBackend } from '../backends/backend.js';
+import {
+  ranToolCalls,
+  type BackendTurn,
+  type Classification,
+  type RunHooks,
+  type TurnBackend,
+} from '../backends/backend.js';
 import { cliEnv } from './cli-env.js';
 import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
@@ -25,6 +31,7 @@ import { readSegments, transcriptChange, type SegmentPolicy } from './transcript
 import { CLI_PGID_FILE, makeTurnDir, removeTurnDir } from './turn-dir.js';
 import { openWorkspace } from '../workspace/open.js';
 import type { OpenWorkspace, WorkspaceSettings } from '../workspace/workspace.js';
+import type { WarmPool } from '../warm/pool.js';
 
 /** Least time between two heartbeats caused by stdout lines, ms. */
 const LINE_BEAT_MS = 100;
@@ -54,6 +61,8 @@ export interface TurnDeps {
   segmentPolicy: SegmentPolicy;
   /** Where repo-mode checkouts and the clone cache live, and their bound. */
   workspaces: WorkspaceSettings;
+  /** The worker's warm sessions (live CLIs kept between turns); undefined: none. */
+  warm?: WarmPool;
 }
 
 /**
@@ -108,8 +117,11 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   const cancelled = (): CancelledFailure => new CancelledFailure(`turn cancelled; ${backend.name} was killed`);
   let turn: BackendTurn | undefined;
+  // Set once the turn completed: the transcript the workflow will hold.
+  let after: TranscriptSegment[] | undefined;
   try {
-    const before = await readSegments(deps.store, input.transcript);
+    let reading: Promise<Buffer> | undefined;
+    const readBefore = (): Promise<Buffer> => (reading ??= readSegments(deps.store, input.transcript));
     // A helper process the backend runs before or after the CLI (restore, capture) ends with the cancellation too;
     // what it then raises is the cancellation.
     const unlessCancelled = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -128,13 +140,14 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
         mcpServers: mcp.servers,
         now: deps.now,
         turnDir,
-        transcript: before,
+        readTranscript: readBefore,
         signal: stop.signal,
         ran: ranToolCalls(ctx.info.heartbeatDetails),
         stop: (classification) => {
           stopped ??= classification;
           stop.abort();
         },
+        warm: deps.warm,
       }),
     );
 
@@ -194,12 +207,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
     armHungTimer();
     let exit: ChildExit;
     try {
-      exit = await runChild(backend.binaryPath, plan.args, {
-        cwd,
-        env: plan.env,
-        stdin: plan.stdin,
-        stdoutFile: plan.stdoutFile,
-        killGraceMs: plan.killGraceMs,
+      const hooks: RunHooks = {
         signal: stop.signal,
         // If this worker dies mid-turn, the next worker on this machine finds the CLI's group here and stops it.
         onSpawn: (pid) => void writeFile(join(turnDir, CLI_PGID_FILE), String(pid)).catch(() => undefined),
@@ -214,7 +222,17 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
           if (!stream.takeLive || items.length > 0 || shown !== lastShown) beatSoon();
           lastShown = shown;
         },
-      });
+      };
+      exit = turn.run
+        ? await turn.run(hooks)
+        : await runChild(backend.binaryPath, plan.args, {
+            cwd,
+            env: plan.env,
+            stdin: plan.stdin,
+            stdoutFile: plan.stdoutFile,
+            killGraceMs: plan.killGraceMs,
+            ...hooks,
+          });
     } finally {
       clearTimeout(hungTimer);
       clearInterval(heartbeats);
@@ -234,6 +252,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
     if (classification) throw fail(classification);
 
     const captured = await unlessCancelled(() => turn!.capture());
+    const before = turn.before ?? (await readBefore());
     // After the CLI succeeded: a failed run saves nothing, and the next run starts from where this one did.
     const change = workspace && (await unlessCancelled(() => workspace.save({ paused: !!captured.result.pending })));
     const transcript = await transcriptChange(
@@ -245,6 +264,7 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
       deps.segmentPolicy,
     );
     const { denials, structured, pending } = captured.result;
+    after = transcript.mode === 'append' ? [...input.transcript, ...transcript.segments] : transcript.segments;
     return {
       ...captured.result,
       ...(pending && {
@@ -263,8 +283,9 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
   } finally {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     ctx.cancellationSignal.removeEventListener('abort', onWorkspaceCancel);
-    await turn?.close?.().catch(() => undefined);
-    await removeTurnDir(turnDir);
+    const closed = await turn?.close?.({ completed: !!after, transcript: after }).catch(() => undefined);
+    // A live CLI kept for the next turn (a warm session) keeps its dir; the pool removes it when the CLI ends.
+    if (!closed?.keepTurnDir) await removeTurnDir(turnDir);
     await workspace?.release();
   }
 }

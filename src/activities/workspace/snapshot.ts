@@ -4,7 +4,7 @@
  * such a commit. HEAD, the index, the stash and the branches stay as they are.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { copyFile, lstat, readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { commitTree } from './commits.js';
 import type { WorkspaceGit } from './workspace-git.js';
@@ -30,10 +30,33 @@ const GITLINK = '160000';
  * @throws ApplicationFailure `WorkspaceUnavailable` when git fails after saying it is a work tree.
  */
 export async function findWorkTree(g: WorkspaceGit, cwd: string): Promise<WorkTree | undefined> {
+  // Most turns of a cwd that is no repository at all: then no git process (about 5 ms) is started to say so.
+  if (!(await gitEntryAbove(cwd))) return undefined;
   const inside = await g.attempt(['rev-parse', '--is-inside-work-tree'], { cwd });
   if (inside !== 'true\n') return undefined;
   const [top, index] = (await g.run(['rev-parse', '--show-toplevel', '--git-path', 'index'], { cwd })).split('\n');
-  return { top: top!, indexFile: resolve(cwd, index!) };
+  // The index path is relative to where git runs: the cwd's real path (a symlinked cwd's parent is another folder).
+  return { top: top!, indexFile: resolve(await realpath(cwd), index!) };
+}
+
+/**
+ * Whether `dir` (as git sees it: its real path) or a folder above it holds a `.git` entry (a repository's folder, or
+ * the file of a linked worktree or submodule). Without one, git finds no work tree there (`GIT_DIR` and the like are
+ * not passed to it); with one, git decides. True when `dir` cannot be read (git then says why).
+ */
+async function gitEntryAbove(dir: string): Promise<boolean> {
+  const exists = (path: string): Promise<boolean> =>
+    lstat(path).then(
+      () => true,
+      () => false,
+    );
+  let at = await realpath(dir).catch(() => undefined);
+  if (!at) return true;
+  for (;;) {
+    if (await exists(join(at, '.git'))) return true;
+    if (dirname(at) === at) return false;
+    at = dirname(at);
+  }
 }
 
 /** Runs `work` with a temporary index file next to the work tree's own (so a split index still finds its shared

@@ -2,7 +2,7 @@
  * The activities the conversation workflow calls, proxied once per timeout and retry profile. Imported as types only:
  * workflow code never loads activity code (it runs in the workflow sandbox, activities on the worker).
  */
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../common/errors.js';
 
@@ -11,7 +11,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../../common/errors.js';
 // Retries are Temporal's (the CLI's own are turned off): backoff from 5 s to 5 min, and only for error types that
 // a retry can heal.
 // `convo cancel` waits until the CLI is really killed (the activity sees the cancellation on its next heartbeat).
-export const { runTurn } = proxyActivities<Activities>({
+export const RUN_TURN_OPTIONS = {
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -22,7 +22,8 @@ export const { runTurn } = proxyActivities<Activities>({
     maximumAttempts: 6,
     nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
   },
-});
+} satisfies ActivityOptions;
+export const { runTurn } = proxyActivities<Activities>(RUN_TURN_OPTIONS);
 
 // Joining the account is one signal-with-start against the Temporal frontend: seconds at most.
 export const { joinAccount } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });

@@ -8,6 +8,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { Configuration, TranscriptSegment, TurnRecord } from '../../common/conversation.js';
 import type { AccountPause } from '../messages.js';
 import type { Conversation, WorkspaceHead } from './state.js';
+import type { WarmRoute } from './warm-route.js';
 
 /**
  * What a conversation carries into its next run when it continues as new (the options travel as the run's first
@@ -27,6 +28,8 @@ export interface ConversationCarry {
   workspace?: WorkspaceHead;
   /** A session imported by `convo start --import`: a first run, which joins its account like a fresh start. */
   imported?: boolean;
+  /** The warm session the last run left (absent: none). */
+  warm?: WarmRoute;
 }
 
 /**
@@ -71,5 +74,6 @@ export function carry(c: Conversation): ConversationCarry {
     ...(Object.keys(c.workspace).length > 0 && { workspace: c.workspace }),
     // Only once configured, so that the carried state of conversations that never were stays as it was.
     ...(c.revision > 0 ? { optionsRevision: c.revision, configurations: c.configurations } : {}),
+    ...(c.warm && { warm: c.warm }),
   };
 }

@@ -19,6 +19,7 @@ import { defaultBranch, type TurnWorkspace, type WorkspaceChange } from '../../c
 import type { RefusalType, TurnError } from '../../common/errors.js';
 import type { AccountPause } from '../messages.js';
 import { FULL_TURNS_KEPT, truncateTurn, type ConversationCarry } from './continue-as-new.js';
+import type { WarmRoute } from './warm-route.js';
 
 /** Why a request to the conversation is refused before anything runs: an update validator's failure. */
 export interface Refusal {
@@ -85,6 +86,8 @@ export class Conversation {
   readonly configurations: Configuration[];
   /** Where the workspace stands (empty for a conversation without one). */
   workspace: WorkspaceHead;
+  /** The warm session the last run left (a worker keeps the CLI alive for the next turn); undefined: none. */
+  warm: WarmRoute | undefined;
 
   /**
    * @param options the validated set-up (this run's: the options current when the previous run continued as new).
@@ -103,6 +106,7 @@ export class Conversation {
     this.closing = carried?.closing ?? false;
     this.pause = carried?.pause;
     this.workspace = carried?.workspace ?? startingWorkspace(options);
+    this.warm = carried?.warm;
   }
 
   /** True while the account's pause lasts (workflow time). */

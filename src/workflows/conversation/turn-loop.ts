@@ -9,6 +9,7 @@
  * A run that pauses at a tool call (`TurnResult.pending`) does not end the turn: it waits for a person's decision
  * (approval.ts), then runs again, continuing the session (`continues`, with every decision made on the turn so far).
  * A turn runs in a cancellation scope of its own, so that `cancelTurn` ends it (and its CLI) and nothing else.
+ * A run goes to the worker that kept the conversation's CLI alive when there is one, else to any worker (warm-route.ts).
  *
  * The awaits here are the ones the recorded histories were written with: another await in between would move the
  * workflow's commands relative to the Web UI publishing loop's, and running conversations would fail to replay. The
@@ -20,13 +21,13 @@ import type { ConversationOptions, TurnInput, TurnRecord, TurnResult, TurnUsage 
 import type { ToolDenial } from '../../common/agent-options.js';
 import type { TurnError } from '../../common/errors.js';
 import { excerpt } from '../../common/text.js';
-import { runTurn } from './activities.js';
 import { allowRule, waitForDecision } from './approval.js';
 import { needsPerson, takeDecision, waitForPerson } from './attention.js';
 import { budgetExceeded, remainingBudgetUsd, waitOnBudget } from './budget.js';
 import { withChanges, type Conversation } from './state.js';
 import { turnError } from './turn-errors.js';
 import { pauseAccount, waitOutPause } from './usage-limit-pause.js';
+import { runRouted, warmAfter } from './warm-route.js';
 
 const CANCELLED: TurnError = { type: 'Cancelled', message: 'turn cancelled' };
 
@@ -81,7 +82,7 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
     let result: TurnResult;
     try {
       const summary = `turn ${turn.index + 1}${continues ? ' (continued)' : ''}: ${excerpt(turn.prompt, 60)}`;
-      result = await runTurn.executeWithOptions({ summary }, [turnInput(c, turn, options, pastBudget, continues)]);
+      result = await runRouted(c, turn, turnInput(c, turn, options, pastBudget, continues), summary, continues);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = turnError(err);
@@ -107,6 +108,7 @@ async function runThroughFailures(c: Conversation, turn: TurnRecord, compaction 
     }
     const { mode, segments } = result.transcript;
     c.transcript = mode === 'append' ? [...c.transcript, ...segments] : segments;
+    c.warm = warmAfter(turn, result);
     if (result.workspace) c.workspaceChanged(turn, result.workspace);
     const { costUsd, usage, durationMs, denials } = soFar(turn, result);
     if (result.pending) {

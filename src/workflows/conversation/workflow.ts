@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import {
   ConversationOptions,
+  omitsReply,
   type AskAnswer,
   type AskOptions,
   type ConversationOptionsInput,
@@ -119,7 +120,7 @@ function handleMessages(c: Conversation): void {
     if (refusal) log.warn('sendTurn signal dropped', { problem: refusal.message });
     else c.enqueue(prompt);
   });
-  setHandler(askUpdate, (prompt, options) => answerOf(c, c.enqueue(prompt), options?.omitReply === true), {
+  setHandler(askUpdate, (prompt, options) => answerOf(c, c.enqueue(prompt), options), {
     validator: (prompt, _options?: AskOptions) => refuse(c.refusal(prompt)),
   });
   setHandler(compactUpdate, () => replyOf(c, c.addCompaction(true)), {
@@ -181,12 +182,13 @@ async function replyOf(c: Conversation, turn: TurnRecord): Promise<TurnReply> {
 }
 
 /**
- * {@link replyOf}, without the reply and `structured` when `omitReply`: the update's result is history, and the turn
- * activity's result there holds the reply already. (A result's content is no command: histories replay either way.)
+ * {@link replyOf}, without the reply and `structured` when `options` ask so (`omitReply`, and the reply is longer than
+ * `omitReplyOver`): the update's result is history, and the turn activity's result there holds the reply already.
+ * (A result's content is no command: histories replay either way.)
  */
-async function answerOf(c: Conversation, turn: TurnRecord, omitReply: boolean): Promise<AskAnswer> {
+async function answerOf(c: Conversation, turn: TurnRecord, options: AskOptions | undefined): Promise<AskAnswer> {
   const whole = await replyOf(c, turn);
-  if (!omitReply) return whole;
+  if (!omitsReply(options, whole.reply)) return whole;
   const { reply: _reply, structured: _structured, ...answer } = whole;
   return answer;
 }

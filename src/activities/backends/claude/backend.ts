@@ -1,24 +1,36 @@
 /**
  * The Claude Code backend: restore the transcript into a private config dir, run
- * `claude --print --output-format stream-json --verbose --include-partial-messages` with the prompt on stdin, read its
- * stream-json events (and from them the live text, thinking and tool calls),
- * classify how it ended, and capture the transcript back. The turn machinery (heartbeats, hung bound, cancellation,
- * failures) is shared: see `../../turn/run-turn.ts`.
+ * `claude --print --output-format stream-json --verbose` with the prompt on stdin, read its stream-json events,
+ * classify how it ended, and capture the transcript back. With warm sessions on, a turn that fits runs on a live
+ * process instead (`--input-format stream-json`, see `./warm.ts`): the conversation's own when the worker keeps one
+ * that is exactly as the turn needs it, else a new one, kept in the worker's pool (`../../warm/pool.ts`) once the turn
+ * completed. The turn machinery (heartbeats, hung bound, cancellation, failures) is shared: see
+ * `../../turn/run-turn.ts`.
  */
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TurnResult } from '../../../common/conversation.js';
+import type { RunInput, TurnResult } from '../../../common/conversation.js';
 import { toolInputLine } from '../../turn/tool-input.js';
-import { progressOf, type BackendPlugin, type BackendTurn, type TurnBackend } from '../backend.js';
+import { LiveProcess } from '../../warm/live-process.js';
+import type { WarmPool, WarmSession, WarmSessionInit } from '../../warm/pool.js';
+import {
+  progressOf,
+  type BackendPlugin,
+  type BackendTurn,
+  type RanToolCall,
+  type RunPlan,
+  type TurnBackend,
+} from '../backend.js';
 import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './approvals.js';
 import { chatEntries } from './chat.js';
 import { classifyRun } from './classify.js';
-import { linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
+import { ConfigSeed, linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
 import { emptySummary, LiveReader, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
 import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
+import { heldTranscript, isResultLine, LIVE_ARGS, runCost, sameTranscript, userMessage, warmKey } from './warm.js';
 
 /** Claude Code's credentials: secrets to redact, and kept from the MCP servers it starts. */
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
@@ -77,6 +89,7 @@ export const plugin: BackendPlugin<ClaudeSettings> = {
 
 /** The Claude Code backend for turns, with the worker's settings. */
 export function turnBackend(settings: ClaudeSettings): TurnBackend {
+  const seed = new ConfigSeed();
   return {
     name: 'claude',
     binaryPath: settings.path,
@@ -84,10 +97,25 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
     envVars: CLAUDE_ENV_VARS,
     optionsProblem: claudeOptionsProblem,
     async prepare(ctx): Promise<BackendTurn> {
-      const { input, turnDir: configDir, env } = ctx;
-      await linkUserClaudeConfig(configDir, userClaudeConfig(env));
+      const { input, env, warm } = ctx;
+      const retries = cliMaxRetries(settings, input.options);
+      // A turn that fits a live process: on the conversation's warm session when it is exactly as this turn needs it
+      // (same options, the transcript byte for byte the workflow's), else on a new one kept after the turn.
+      const key = warm?.enabled ? warmKey(input, ctx.ran, ctx.mcpServers, retries) : undefined;
+      const session = warm?.take(input.conversationId);
+      if (session) {
+        const before =
+          key === session.key
+            ? await sameTranscript(session.transcriptPath, session.held, input.transcript, () => ctx.readTranscript())
+            : undefined;
+        if (before) return onSession(session, before, input, env, warm!);
+        await warm!.end(session);
+      }
+
+      const configDir = ctx.turnDir;
+      await linkUserClaudeConfig(configDir, userClaudeConfig(env), seed);
       const path = transcriptPath(configDir, input.options.cwd, input.sessionId);
-      await restoreTranscript(path, ctx.transcript);
+      await restoreTranscript(path, await ctx.readTranscript());
       let options = input.options;
       if (needsHook(input, ctx.ran)) {
         const hook = approvalHook(configDir, input, ctx.ran, env);
@@ -95,68 +123,166 @@ export function turnBackend(settings: ClaudeSettings): TurnBackend {
         options = { ...options, settings: withHooks(options.settings, hook.hooks) };
       }
       const files = await writeRunFiles(configDir, options, ctx.mcpServers, CREDENTIALS);
-      const summary = emptySummary();
-      const live = new LiveReader();
-      const ran = ranTracker(input.decisions ?? [], ctx.ran);
+      const plan: RunPlan = {
+        args: runArgs(input, files),
+        env: {
+          ...ctx.cliEnv,
+          CLAUDE_CONFIG_DIR: configDir,
+          CLAUDE_CODE_MAX_RETRIES: String(retries),
+          DISABLE_AUTOUPDATER: '1',
+        },
+        // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
+        stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
+      };
+      const reader = learning(runReader(input, path, env, ctx.ran), () => seed.learn(configDir));
+      if (key === undefined || !warm) return { plan, ...reader };
+
+      // Started to stay: the same arguments plus stdin as a stream of messages, the prompt the first of them.
+      warm.makeRoom();
+      const live = LiveProcess.start(settings.path, [...plan.args, ...LIVE_ARGS], {
+        cwd: input.options.cwd,
+        env: plan.env,
+      });
+      const started: WarmSessionInit = {
+        conversationId: input.conversationId,
+        key,
+        dir: configDir,
+        transcriptPath: path,
+        process: live,
+      };
       return {
-        plan: {
-          args: runArgs(input, files),
-          env: {
-            ...ctx.cliEnv,
-            CLAUDE_CONFIG_DIR: configDir,
-            CLAUDE_CODE_MAX_RETRIES: String(cliMaxRetries(settings, input.options)),
-            DISABLE_AUTOUPDATER: '1',
-          },
-          // A run that continues a paused turn has no new prompt: the CLI re-announces the paused call.
-          stdin: input.continues ? '' : input.kind === 'compact' ? COMPACT_PROMPT : input.prompt,
+        plan,
+        ...withWarm(reader, warm),
+        run: (hooks) => {
+          if (live.pid) hooks.onSpawn(live.pid);
+          return live.run(userMessage(input.prompt), {
+            onLine: hooks.onLine,
+            isEnd: isResultLine,
+            signal: hooks.signal,
+          });
         },
-        stream: {
-          // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
-          push: (line) => {
-            const event = summarize(summary, line);
-            ran.see(event);
-            live.read(event);
-            return true;
-          },
-          takeLive: () => live.take(),
-          progress: () => ({ ...progressOf(summary), ...(ran.calls.length && { ran: ran.calls }) }),
-        },
-        // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
-        classify: async (exit, now) =>
-          summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
-        failureDetails: () => ({
-          resultSubtype: summary.result?.subtype,
-          apiErrorStatus: summary.result?.api_error_status,
-        }),
-        hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
-        async capture() {
-          const transcript = await readTranscript(path);
-          if (!transcript) {
-            throw ApplicationFailure.create({
-              type: 'Unknown',
-              message: `claude reported success but wrote no transcript at ${path}`,
-            });
-          }
-          const result = summary.result!;
-          const turnResult: Omit<TurnResult, 'transcript'> = {
-            reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
-            costUsd: result.total_cost_usd,
-            usage: result.usage && {
-              inputTokens: result.usage.input_tokens,
-              outputTokens: result.usage.output_tokens,
-              cacheCreationInputTokens: result.usage.cache_creation_input_tokens,
-              cacheReadInputTokens: result.usage.cache_read_input_tokens,
-            },
-            durationMs: result.duration_ms,
-            numTurns: result.num_turns,
-            ...(result.permission_denials?.length && { denials: denialsOf(result) }),
-            ...(result.structured_output != null && { structured: result.structured_output }),
-          };
-          const pending = pendingOf(result, input.options, env.HOME ?? homedir());
-          if (pending) turnResult.pending = pending;
-          return { transcript, result: turnResult };
+        async close({ completed, transcript }) {
+          if (completed && transcript) started.held = await heldTranscript(path, transcript);
+          if (completed && warm.park(started)) return { keepTurnDir: true };
+          await live.end();
+          return { keepTurnDir: false };
         },
       };
+    },
+  };
+}
+
+/**
+ * A turn on `session`, a live process whose transcript (`before`) is the conversation's: the prompt is its next
+ * message.
+ */
+function onSession(
+  session: WarmSession,
+  before: Buffer,
+  input: RunInput,
+  env: NodeJS.ProcessEnv,
+  warm: WarmPool,
+): BackendTurn {
+  const reader = runReader(input, session.transcriptPath, env, []);
+  return {
+    // Not spawned: the live process runs it (see `run`).
+    plan: { args: [], env: {}, stdin: '' },
+    before,
+    ...withWarm(reader, warm),
+    run: (hooks) =>
+      session.process.run(userMessage(input.prompt), {
+        onLine: hooks.onLine,
+        isEnd: isResultLine,
+        signal: hooks.signal,
+      }),
+    async close({ completed, transcript }) {
+      if (completed && transcript) session.held = await heldTranscript(session.transcriptPath, transcript);
+      if (!completed || !warm.park(session)) await warm.end(session);
+    },
+  };
+}
+
+/** `reader` that calls `learn` once the run succeeded, before its capture. */
+function learning(reader: RunReader, learn: () => Promise<void>): RunReader {
+  return {
+    ...reader,
+    async capture() {
+      await learn();
+      return reader.capture();
+    },
+  };
+}
+
+/** `reader` whose captured result says the session is kept for the next turn on the pool's task queue. */
+function withWarm(reader: RunReader, warm: WarmPool): RunReader {
+  return {
+    ...reader,
+    async capture() {
+      const captured = await reader.capture();
+      // The process is kept once the turn completes, unless the worker stops keeping any (it is shutting down).
+      if (!warm.enabled) return captured;
+      return { ...captured, result: { ...captured.result, warm: { taskQueue: warm.taskQueue } } };
+    },
+  };
+}
+
+/** What reads a run and its transcript, however the CLI runs: everything of a {@link BackendTurn} but the run. */
+type RunReader = Omit<BackendTurn, 'plan' | 'run' | 'close'>;
+
+/**
+ * Reading one run of `input`'s turn: its events, how it ended, and its transcript at `path`.
+ * @param ran approved calls an earlier attempt of the turn ran (none on a live process).
+ */
+function runReader(input: RunInput, path: string, env: NodeJS.ProcessEnv, ran: RanToolCall[]): RunReader {
+  const summary = emptySummary();
+  const tracker = ranTracker(input.decisions ?? [], ran);
+  const live = new LiveReader();
+  return {
+    stream: {
+      // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
+      push: (line) => {
+        const event = summarize(summary, line);
+        tracker.see(event);
+        live.read(event);
+        return true;
+      },
+      takeLive: () => live.take(),
+      progress: () => ({ ...progressOf(summary), ...(tracker.calls.length && { ran: tracker.calls }) }),
+    },
+    // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
+    classify: async (exit, now) =>
+      summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
+    failureDetails: () => ({
+      resultSubtype: summary.result?.subtype,
+      apiErrorStatus: summary.result?.api_error_status,
+    }),
+    hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
+    async capture() {
+      const transcript = await readTranscript(path);
+      if (!transcript) {
+        throw ApplicationFailure.create({
+          type: 'Unknown',
+          message: `claude reported success but wrote no transcript at ${path}`,
+        });
+      }
+      const result = summary.result!;
+      const turnResult: Omit<TurnResult, 'transcript'> = {
+        reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
+        costUsd: runCost(result),
+        usage: result.usage && {
+          inputTokens: result.usage.input_tokens,
+          outputTokens: result.usage.output_tokens,
+          cacheCreationInputTokens: result.usage.cache_creation_input_tokens,
+          cacheReadInputTokens: result.usage.cache_read_input_tokens,
+        },
+        durationMs: result.duration_ms,
+        numTurns: result.num_turns,
+        ...(result.permission_denials?.length && { denials: denialsOf(result) }),
+        ...(result.structured_output != null && { structured: result.structured_output }),
+      };
+      const pending = pendingOf(result, input.options, env.HOME ?? homedir());
+      if (pending) turnResult.pending = pending;
+      return { transcript, result: turnResult };
     },
   };
 }

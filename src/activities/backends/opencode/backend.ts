@@ -105,7 +105,8 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
       nonRetryable: true,
     });
   }
-  const restored = ctx.transcript.length > 0 ? restoreSession(ctx.transcript) : undefined;
+  const transcript = await ctx.readTranscript();
+  const restored = transcript.length > 0 ? restoreSession(transcript) : undefined;
 
   // Model calls go through the relay, which ends the run at the first failure opencode would retry itself (unless
   // CONVO_CLI_MAX_RETRIES allows some): Temporal owns retries, and a 429 starts its durable wait at once.
@@ -274,7 +275,7 @@ async function prepareTurn(settings: OpencodeSettings, ctx: TurnContext): Promis
           numTurns: summary.steps,
           ...(denials.length > 0 && { denials }),
         };
-        return { transcript: renderTranscript(raw, ctx.transcript), result };
+        return { transcript: renderTranscript(raw, transcript), result };
       },
       close: async () => relay?.close(),
     };
