@@ -6,7 +6,7 @@
  * concurrent turns.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { historyBytes } from '../helpers/history.js';
@@ -166,7 +166,11 @@ test('CONVO_MAX_CONCURRENT_TURNS=2: five conversations asking at once never run 
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, (await cliProcessesIn(worker.tmp, 'claude')).length);
+        // A scan of /proc is not one instant: a CLI that exits while it runs and the next one starting would both be
+        // counted. Only the ones still alive once the scan is over count.
+        const found = await cliProcessesIn(worker.tmp, 'claude');
+        const alive = await Promise.all(found.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+        peak = Math.max(peak, alive.filter(Boolean).length);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
