@@ -166,11 +166,17 @@ test('CONVO_MAX_CONCURRENT_TURNS=2: five conversations asking at once never run 
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        // A scan of /proc is not one instant: a CLI that exits while it runs and the next one starting would both be
-        // counted. Only the ones still alive once the scan is over count.
+        // The CLIs the worker runs for turns are its own children. Claude Code 2.1.330 also starts a helper `claude`
+        // in a session of its own that can outlive its parent by a moment (not a turn: the worker did not start it).
+        // A scan of /proc is not one instant either, so only CLIs still running once the scan is over count.
         const found = await cliProcessesIn(worker.tmp, 'claude');
-        const alive = await Promise.all(found.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
-        peak = Math.max(peak, alive.filter(Boolean).length);
+        const stats = await Promise.all(found.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')));
+        const running = stats.filter((stat) => {
+          const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return state !== 'Z' && Number(ppid) === worker.pid;
+        });
+        if (running.length > 2) console.log(`claude processes: ${stats.join(' | ')}`);
+        peak = Math.max(peak, running.length);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
