@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { AgentOptions, type ToolDenial } from './agent-options.js';
 import type { PendingToolCall, ToolDecision } from './approvals.js';
 import type { TurnError } from './errors.js';
-import type { LiveEvent } from './turn-events.js';
 import { utf8ByteLength } from './text.js';
+import type { TranscriptChange, TranscriptSegment } from './transcript-segments.js';
+
+export * from './ask.js';
+export * from './turn-progress.js';
+export * from './transcript-segments.js';
 import {
   BRANCH_NAME,
   ForkOrigin,
@@ -234,69 +238,6 @@ export interface ConversationState {
   pending?: PendingToolCall;
 }
 
-/** A completed turn's answer to `ask`. */
-export interface TurnReply {
-  index: number;
-  reply: string;
-  costUsd?: number;
-  durationMs?: number;
-  /** Tool calls the CLI refused in this turn. */
-  denials?: ToolDenial[];
-  /** With `jsonSchema`: the reply parsed as JSON. */
-  structured?: unknown;
-}
-
-/** What an `ask` tells the workflow besides its prompt (the update's optional second argument). */
-export interface AskOptions {
-  /**
-   * Leave the reply and `structured` out of the update's result: the caller reads them from the turn (the `turn`
-   * query), so that history holds the reply once (in the turn activity's result) rather than twice. Callers that send
-   * no options (older clients, the Web UI) get the whole {@link TurnReply}.
-   */
-  omitReply?: boolean;
-  /**
-   * With {@link omitReply}: leave the reply out only when it is longer than this many UTF-8 bytes (a short reply
-   * costs history little, and saves the caller the `turn` query's round trip). Unset: always.
-   */
-  omitReplyOver?: number;
-}
-
-/** A short reply travels in the `ask` update's result even when the client asks to omit replies (see
- * {@link AskOptions.omitReplyOver}), bytes: the round trip saved outweighs the history it costs. */
-export const ASK_INLINE_REPLY_MAX_BYTES = 2048;
-
-/** Whether the `ask` update's result leaves out `reply` (as `options` ask). */
-export function omitsReply(options: AskOptions | undefined, reply: string): boolean {
-  if (options?.omitReply !== true) return false;
-  return options.omitReplyOver === undefined || utf8ByteLength(reply) > options.omitReplyOver;
-}
-
-/** The `ask` update's result: a {@link TurnReply}, without `reply` and `structured` when {@link AskOptions.omitReply}
- * asked for that. */
-export type AskAnswer = Omit<TurnReply, 'reply' | 'structured'> & Partial<Pick<TurnReply, 'reply' | 'structured'>>;
-
-/** Part of a transcript kept in workflow history (small parts). `data` is JSONL text. */
-export interface InlineSegment {
-  kind: 'inline';
-  data: string;
-}
-
-/** Part of a transcript kept in the transcript store (the claim check): its key, SHA-256 and size in bytes. */
-export interface StoredSegment {
-  kind: 'stored';
-  key: string;
-  sha256: string;
-  bytes: number;
-}
-
-/** A transcript is the concatenation of its segments, in order. */
-export type TranscriptSegment = InlineSegment | StoredSegment;
-
-/** Size of a segment's transcript bytes. */
-export function segmentBytes(segment: TranscriptSegment): number {
-  return segment.kind === 'inline' ? utf8ByteLength(segment.data) : segment.bytes;
-}
-
 /** What the turn activity is given. */
 export interface TurnInput {
   conversationId: string;
@@ -327,47 +268,6 @@ export type RunOptions = ConversationOptions & { cwd: string };
 
 /** A turn's input as a backend runs it: {@link TurnInput} with {@link RunOptions}. */
 export type RunInput = Omit<TurnInput, 'options'> & { options: RunOptions };
-
-/**
- * The transcript after a turn, as a change to the one the turn restored: `append` adds segments holding only the
- * bytes the CLI appended (the usual case, so history grows with the new bytes, and only while they are small);
- * `replace` gives the whole transcript anew (when the CLI rewrote earlier bytes, or to compact many segments).
- */
-export interface TranscriptChange {
-  mode: 'append' | 'replace';
-  segments: TranscriptSegment[];
-}
-
-/**
- * Heartbeat details: what a turn has done so far, and what it is doing now (the latest text and live events). The Web
- * UI shows them on the pending activity; `convo ask`, `convo watch` and `ConvoClient.follow` read them (from the
- * workflow's description). They reach the server at most about a second after the CLI printed them (the worker
- * throttles heartbeats to one a second).
- */
-export interface TurnProgress {
-  /** stream-json events the CLI printed so far. */
-  events: number;
-  /** Tool calls so far. */
-  toolCalls: number;
-  /** Name of the latest tool call, e.g. `Bash`. */
-  lastTool?: string;
-  /** Its input on one line (command, path, …), secrets redacted. */
-  lastToolInput?: string;
-  /** Time since the CLI started, ms. */
-  elapsedMs: number;
-  /** The turn these details are from (its index, from 0). */
-  turnIndex?: number;
-  /** The turn activity's id within the workflow run: which run of the turn (see `TurnCursor.run`). */
-  activityId?: string;
-  /** The activity's attempt (1 on the first try): `live` is numbered from 0 per attempt. */
-  attempt?: number;
-  /** Set when this run goes on from where the turn's previous run paused (after a decision on a tool call). */
-  continued?: true;
-  /** The assistant's latest text (the message being written, or the last one), its last 1000 characters. */
-  text?: string;
-  /** The latest live events of this attempt, oldest first, `seq` contiguous, within `LIVE_WINDOW_BYTES` (32 KB). */
-  live?: LiveEvent[];
-}
 
 /** What the turn activity returns. */
 export interface TurnResult {

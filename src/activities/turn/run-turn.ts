@@ -8,12 +8,10 @@
  * with {@link TurnFailureDetails}, secret redaction, and the transcript change (delta or whole, inline or
  * claim-checked). What differs per CLI sits behind the interface in `../backends/backend.ts`.
  */
-import { constants } from 'node:fs';
-import { access, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { RunInput, TranscriptSegment, TurnInput, TurnProgress, TurnResult } from '../../common/conversation.js';
-import { NON_RETRYABLE_ERROR_TYPES, type TurnFailureDetails } from '../../common/errors.js';
 import type { TranscriptStore } from '../../storage/transcript-store.js';
 import {
   ranToolCalls,
@@ -23,6 +21,7 @@ import {
   type TurnBackend,
 } from '../backends/backend.js';
 import { cliEnv } from './cli-env.js';
+import { assertDirectory, assertExecutable, assertRunnable, failure } from './turn-checks.js';
 import { expandMcpServers } from './mcp-servers.js';
 import { runChild, type ChildExit } from './process.js';
 import { LiveWindow } from './live-window.js';
@@ -288,63 +287,4 @@ export async function runBackendTurn(backend: TurnBackend, deps: TurnDeps, turnI
     if (!closed?.keepTurnDir) await removeTurnDir(turnDir);
     await workspace?.release();
   }
-}
-
-function failure(
-  c: Classification,
-  exit: ChildExit,
-  turn: BackendTurn,
-  redact: (text: string) => string,
-  attempt: number,
-): ApplicationFailure {
-  const details: TurnFailureDetails = {
-    exitCode: exit.exitCode,
-    signal: exit.signal,
-    ...turn.failureDetails(),
-    stderrTail: redact(exit.stderrTail) || undefined,
-    resetsAt: c.resetsAt?.toISOString(),
-    resetSource: c.resetSource,
-  };
-  // A reply cut at the output token maximum may come out shorter on a second try, but not on a third.
-  const nonRetryable = NON_RETRYABLE_ERROR_TYPES.includes(c.type) || (c.type === 'MaxOutputTokens' && attempt >= 2);
-  return ApplicationFailure.create({
-    type: c.type,
-    message: redact(c.message),
-    nonRetryable,
-    details: [details],
-    nextRetryDelay: c.retryAfterMs,
-  });
-}
-
-async function assertDirectory(cwd: string): Promise<void> {
-  const info = await stat(cwd).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw ApplicationFailure.create({
-      type: 'CwdNotFound',
-      message: `working directory ${cwd} does not exist on this worker`,
-      nonRetryable: true,
-    });
-  }
-}
-
-async function assertExecutable(backend: TurnBackend): Promise<void> {
-  try {
-    await access(backend.binaryPath, constants.X_OK);
-  } catch (err) {
-    throw ApplicationFailure.create({
-      type: 'CliNotFound',
-      message: `${backend.name} binary not found or not executable at ${backend.binaryPath} (${(err as NodeJS.ErrnoException).code}); set ${backend.binaryEnvVar}`,
-      nonRetryable: true,
-    });
-  }
-}
-
-/** @throws ApplicationFailure `InvalidRequest` (non-retryable) for what this backend cannot run. */
-function assertRunnable(backend: TurnBackend, input: TurnInput): void {
-  const problem =
-    backend.optionsProblem?.(input.options) ??
-    (input.kind === 'compact' && input.transcript.length === 0
-      ? 'a conversation with no session has nothing to compact'
-      : undefined);
-  if (problem) throw ApplicationFailure.create({ type: 'InvalidRequest', message: problem, nonRetryable: true });
 }

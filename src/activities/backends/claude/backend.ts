@@ -8,29 +8,18 @@
  * `../../turn/run-turn.ts`.
  */
 import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { ApplicationFailure } from '@temporalio/activity';
-import type { RunInput, TurnResult } from '../../../common/conversation.js';
-import { toolInputLine } from '../../turn/tool-input.js';
+import type { RunInput } from '../../../common/conversation.js';
 import { LiveProcess } from '../../warm/live-process.js';
 import type { WarmPool, WarmSession, WarmSessionInit } from '../../warm/pool.js';
-import {
-  progressOf,
-  type BackendPlugin,
-  type BackendTurn,
-  type RanToolCall,
-  type RunPlan,
-  type TurnBackend,
-} from '../backend.js';
-import { approvalHook, needsHook, pendingOf, ranTracker, withHooks } from './approvals.js';
+import type { BackendPlugin, BackendTurn, RunPlan, TurnBackend } from '../backend.js';
+import { approvalHook, needsHook, withHooks } from './approvals.js';
 import { chatEntries } from './chat.js';
-import { classifyRun } from './classify.js';
 import { ConfigSeed, linkUserClaudeConfig, userClaudeConfig } from './config-dir.js';
-import { emptySummary, LiveReader, summarize, type ResultEvent } from './events.js';
 import { claudeOptionsProblem, COMPACT_PROMPT, runArgs, writeRunFiles } from './run-args.js';
+import { runReader, type RunReader } from './run-reader.js';
 import { loadSettings, type ClaudeSettings } from './settings.js';
-import { readTranscript, restoreTranscript, transcriptPath } from './transcript.js';
-import { heldTranscript, isResultLine, LIVE_ARGS, runCost, sameTranscript, userMessage, warmKey } from './warm.js';
+import { restoreTranscript, transcriptPath } from './transcript.js';
+import { heldTranscript, isResultLine, LIVE_ARGS, sameTranscript, userMessage, warmKey } from './warm.js';
 
 /** Claude Code's credentials: secrets to redact, and kept from the MCP servers it starts. */
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
@@ -68,9 +57,6 @@ export const FALLBACK_AFTER_RETRIES = 3;
 function cliMaxRetries(settings: ClaudeSettings, options: { fallbackModel?: string }): number {
   return options.fallbackModel ? Math.max(settings.cliMaxRetries, FALLBACK_AFTER_RETRIES) : settings.cliMaxRetries;
 }
-
-/** Result subtypes of a run the conversation's own limits stopped (`--max-turns`, `--max-budget-usd`). */
-const LIMIT_STOPS = new Set(['error_max_turns', 'error_max_budget_usd']);
 
 /**
  * The Claude Code plug-in. Its secrets are Claude Code's API key and tokens; any process whose command line names
@@ -224,79 +210,4 @@ function withWarm(reader: RunReader, warm: WarmPool): RunReader {
       return { ...captured, result: { ...captured.result, warm: { taskQueue: warm.taskQueue } } };
     },
   };
-}
-
-/** What reads a run and its transcript, however the CLI runs: everything of a {@link BackendTurn} but the run. */
-type RunReader = Omit<BackendTurn, 'plan' | 'run' | 'close'>;
-
-/**
- * Reading one run of `input`'s turn: its events, how it ended, and its transcript at `path`.
- * @param ran approved calls an earlier attempt of the turn ran (none on a live process).
- */
-function runReader(input: RunInput, path: string, env: NodeJS.ProcessEnv, ran: RanToolCall[]): RunReader {
-  const summary = emptySummary();
-  const tracker = ranTracker(input.decisions ?? [], ran);
-  const live = new LiveReader();
-  return {
-    stream: {
-      // Every line counts as progress: Claude Code prints nothing while it waits on the model or a tool.
-      push: (line) => {
-        const event = summarize(summary, line);
-        tracker.see(event);
-        live.read(event);
-        return true;
-      },
-      takeLive: () => live.take(),
-      progress: () => ({ ...progressOf(summary), ...(tracker.calls.length && { ran: tracker.calls }) }),
-    },
-    // A run its own limits stopped ended as asked: the turn completes, with its session, so the work is kept.
-    classify: async (exit, now) =>
-      summary.result && LIMIT_STOPS.has(summary.result.subtype) ? undefined : classifyRun(summary, exit, now),
-    failureDetails: () => ({
-      resultSubtype: summary.result?.subtype,
-      apiErrorStatus: summary.result?.api_error_status,
-    }),
-    hungMessage: (ms) => `claude printed no event for ${ms / 1000} s and was killed`,
-    async capture() {
-      const transcript = await readTranscript(path);
-      if (!transcript) {
-        throw ApplicationFailure.create({
-          type: 'Unknown',
-          message: `claude reported success but wrote no transcript at ${path}`,
-        });
-      }
-      const result = summary.result!;
-      const turnResult: Omit<TurnResult, 'transcript'> = {
-        reply: result.result || (LIMIT_STOPS.has(result.subtype) ? limitMessage(result) : ''),
-        costUsd: runCost(result),
-        usage: result.usage && {
-          inputTokens: result.usage.input_tokens,
-          outputTokens: result.usage.output_tokens,
-          cacheCreationInputTokens: result.usage.cache_creation_input_tokens,
-          cacheReadInputTokens: result.usage.cache_read_input_tokens,
-        },
-        durationMs: result.duration_ms,
-        numTurns: result.num_turns,
-        ...(result.permission_denials?.length && { denials: denialsOf(result) }),
-        ...(result.structured_output != null && { structured: result.structured_output }),
-      };
-      const pending = pendingOf(result, input.options, env.HOME ?? homedir());
-      if (pending) turnResult.pending = pending;
-      return { transcript, result: turnResult };
-    },
-  };
-}
-
-/** The tool calls a run's `result` event says the CLI refused, each input on one line (not yet redacted). */
-function denialsOf(result: ResultEvent): NonNullable<TurnResult['denials']> {
-  return (result.permission_denials ?? []).map((d) => ({
-    tool: d.tool_name,
-    input: toolInputLine(d.tool_input) ?? '',
-  }));
-}
-
-/** The CLI's own words for a limit stop, e.g. `Reached maximum number of turns (3)`. */
-function limitMessage(result: ResultEvent): string {
-  const errors = (result.errors ?? []).filter((e): e is string => typeof e === 'string');
-  return errors.join('\n') || `stopped: ${result.subtype}`;
 }
